@@ -1,0 +1,61 @@
+using Alerts.Core.Subscriptions;
+
+namespace Alerts.Core.Delivery;
+
+/// <summary>
+/// A platform that can deliver alerts (Telegram, Discord, console). Each channel renders
+/// for its own platform and declares its own rate limits; the dispatcher enforces them.
+/// </summary>
+public interface IAlertChannel
+{
+    /// <summary>The <see cref="Subscriber.Platform"/> values this channel delivers to.</summary>
+    IReadOnlyCollection<string> Platforms { get; }
+
+    ChannelLimits Limits { get; }
+
+    /// <summary>Sends one alert. Never throws for platform errors: they come back as a <see cref="SendResult"/>.</summary>
+    Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken);
+}
+
+/// <summary>What rendering needs beyond the outbox row.</summary>
+/// <param name="SourceName">Display name of the source.</param>
+/// <param name="TimeZone">The subscriber's time zone, for the time shown in the alert.</param>
+public sealed record AlertContext(string SourceName, TimeZoneInfo TimeZone);
+
+/// <summary>A fixed-window allowance: at most <paramref name="PermitLimit"/> sends per <paramref name="Window"/>.</summary>
+public sealed record RateLimitRule(int PermitLimit, TimeSpan Window);
+
+/// <summary>
+/// A channel's limits (SPEC §6). <see cref="PerGroup"/> applies on top of <see cref="PerSubscriber"/>
+/// to subscribers with <see cref="Subscriber.IsGroup"/>. Null means unlimited.
+/// </summary>
+public sealed record ChannelLimits(RateLimitRule? Global, RateLimitRule? PerSubscriber, RateLimitRule? PerGroup)
+{
+    public static readonly ChannelLimits None = new(null, null, null);
+}
+
+/// <summary>The outcome of one send, as the platform told it.</summary>
+public abstract record SendResult
+{
+    private SendResult()
+    {
+    }
+
+    /// <summary>The platform accepted the message.</summary>
+    public sealed record Sent(string? PlatformMessageId) : SendResult;
+
+    /// <summary>429: wait exactly <paramref name="RetryAfter"/>; for this subscriber only unless <paramref name="Global"/>.</summary>
+    public sealed record RateLimited(TimeSpan RetryAfter, bool Global, string Reason) : SendResult;
+
+    /// <summary>5xx, timeout, connection error: retry with backoff.</summary>
+    public sealed record Transient(string Reason) : SendResult;
+
+    /// <summary>The message can never be delivered (for example 400 Bad Request): ends as failed.</summary>
+    public sealed record Permanent(string Reason) : SendResult;
+
+    /// <summary>Blocked, kicked, deactivated, chat not found: deactivate the subscriber; the alert ends as failed.</summary>
+    public sealed record SubscriberGone(string Reason) : SendResult;
+
+    /// <summary>Telegram group upgraded to a supergroup: move the subscriber to the new address and resend there.</summary>
+    public sealed record Migrated(string NewAddress) : SendResult;
+}

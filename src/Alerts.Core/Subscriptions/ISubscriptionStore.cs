@@ -1,0 +1,31 @@
+namespace Alerts.Core.Subscriptions;
+
+/// <summary>Subscribers and their subscriptions. Implemented for SQLite and PostgreSQL in Alerts.Storage.</summary>
+public interface ISubscriptionStore
+{
+    /// <summary>Creates the subscriber if it does not exist yet and returns the stored row (existing flags win).</summary>
+    Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default);
+
+    Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default);
+
+    Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscriber's subscriptions, oldest first (the order <c>/list</c> numbers them in).</summary>
+    Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default);
+
+    Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every subscription, for building the matcher index.</summary>
+    Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default);
+
+    Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the subscriber inactive (blocked the bot, chat gone); no further sends.</summary>
+    Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Reactivates a subscriber that talks to the bot again.</summary>
+    Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a subscriber with its subscriptions and pending alerts to a new address (Telegram supergroup migration).</summary>
+    Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default);
+}
