@@ -4,14 +4,14 @@ using Alerts.Core.Tickers;
 namespace Alerts.Core.Diffing;
 
 /// <summary>What the store knows about one source between polls.</summary>
-/// <param name="Seen">Seen-set: item key to content hash. Empty but non-null after a baseline of an empty page.</param>
+/// <param name="Seen">Seen-set by item key. Empty but non-null after a baseline of an empty page.</param>
 /// <param name="ETag">Validator for conditional GET.</param>
 /// <param name="LastModified">Validator for conditional GET.</param>
 /// <param name="LastSuccessAt">Last poll that returned 200 or 304 and parsed.</param>
 /// <param name="ConsecutiveFailures">Failures since the last success, for backoff and health.</param>
 /// <param name="LastError">Last failure's message, for health.</param>
 public sealed record SourceState(
-    IReadOnlyDictionary<string, string> Seen,
+    IReadOnlyDictionary<string, SeenItem> Seen,
     string? ETag,
     string? LastModified,
     DateTimeOffset? LastSuccessAt,

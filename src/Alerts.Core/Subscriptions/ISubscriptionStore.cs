@@ -18,6 +18,12 @@ public interface ISubscriptionStore
     /// <summary>Every subscription, for building the matcher index.</summary>
     Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Subscriptions added and removed after <paramref name="sinceVersion"/> (0 = everything), so that every
+    /// instance keeps its matcher index in step incrementally, whichever instance took the command.
+    /// </summary>
+    Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default);
+
     Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the subscriber inactive (blocked the bot, chat gone); no further sends.</summary>
@@ -28,4 +34,15 @@ public interface ISubscriptionStore
 
     /// <summary>Moves a subscriber with its subscriptions and pending alerts to a new address (Telegram supergroup migration).</summary>
     Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A change feed page: apply <see cref="Removed"/> then <see cref="Added"/>, then remember <see cref="Version"/>.</summary>
+public sealed record SubscriptionChanges(IReadOnlyList<Subscription> Added, IReadOnlyList<long> Removed, long Version);
+
+/// <summary>Small durable settings of the adapters (for example Telegram's last handled update id).</summary>
+public interface IKeyValueStore
+{
+    Task<string?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    Task SetAsync(string key, string value, CancellationToken cancellationToken = default);
 }
