@@ -120,6 +120,8 @@ internal static class HostingExtensions
         // each host gets its own storage, which keeps several hosts in one test process apart.
         services.AddSingleton<JobStorage>(sp =>
         {
+            // Hangfire logs through its process-wide configuration: make it this host's before the storage logs.
+            _ = sp.GetRequiredService<IGlobalConfiguration>();
             var storage = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Storage;
             if (!storage.IsPostgres)
             {
@@ -136,10 +138,11 @@ internal static class HostingExtensions
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(storage.ConnectionString, pg), pg);
         });
-        services.AddHangfire(config => config
+        services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddHangfireServer((sp, server) =>
         {
             var instance = sp.GetRequiredService<InstanceIdentity>();
