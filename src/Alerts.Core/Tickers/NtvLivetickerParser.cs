@@ -101,7 +101,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         return null;
     }
 
-    [GeneratedRegex(@"-article(\d+)\.html?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    // Also matches a saved copy's file name (…-article23143824.txt) and a bare "…-article23143824".
+    [GeneratedRegex(@"-article(\d+)(?=\.[A-Za-z]+(?:$|[?#])|$|[?#/])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ArticleIdPattern();
 
     [GeneratedRegex(@"<(?:link|meta)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
