@@ -51,9 +51,15 @@ public abstract class CompiledQuery
                 case WordNode w:
                 {
                     var tokens = normalizer.Tokenize(w.Text);
-                    if (tokens.Count == 1 || (tokens[0].IsCompoundWhole && tokens[0].Start == 0 && tokens[0].Length == w.Text.Length && !tokens.Skip(1).Any(t => t.IsCompoundWhole)))
+                    if (tokens.Count == 1)
                     {
                         return new WordQuery(intern(tokens[0].Key), w.HeadlineOnly);
+                    }
+
+                    if (tokens[0].IsCompoundWhole && tokens[0].Start == 0 && tokens[0].Length == w.Text.Length && !tokens.Skip(1).Any(t => t.IsCompoundWhole))
+                    {
+                        // A hyphenated word matches its closed form (Natogipfel) and its parts in a row (F-16-Kampfjets).
+                        return new OrQuery([new WordQuery(intern(tokens[0].Key), w.HeadlineOnly), Phrase(tokens, w.HeadlineOnly)]);
                     }
 
                     return Phrase(tokens, w.HeadlineOnly);

@@ -76,9 +76,33 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         }
 
         hits.Sort(static (a, b) => a.Field != b.Field ? a.Field.CompareTo(b.Field) : a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
-        var words = new List<string>(hits.Count);
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Hits inside an earlier hit (the part "Nato" of a matched "Nato-Gipfel") are dropped; hits joined by one
+        // hyphen (the parts of "F-16") become one word, so that the alert can bold what the reader sees as a word.
+        var spans = new List<Hit>(hits.Count);
         foreach (var h in hits)
+        {
+            if (spans.Count > 0)
+            {
+                var last = spans[^1];
+                var text = h.Field == 0 ? item.Item.Headline : item.Item.Body;
+                if (last.Field == h.Field && h.Start + h.Length <= last.Start + last.Length)
+                {
+                    continue;
+                }
+
+                if (last.Field == h.Field && h.Start == last.Start + last.Length + 1 && TextNormalizer.IsHyphen(text[h.Start - 1]))
+                {
+                    spans[^1] = last with { Length = h.Start + h.Length - last.Start };
+                    continue;
+                }
+            }
+
+            spans.Add(h);
+        }
+
+        var words = new List<string>(spans.Count);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var h in spans)
         {
             var text = (h.Field == 0 ? item.Item.Headline : item.Item.Body).Substring(h.Start, h.Length);
             if (seen.Add(text))

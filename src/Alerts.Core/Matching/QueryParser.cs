@@ -186,7 +186,8 @@ public static class QueryParser
             var start = i;
             while (i < q.Length && !IsDelimiter(q[i]) && !(q[i] == ',' && !(i > start && char.IsDigit(q[i - 1]) && i + 1 < q.Length && char.IsDigit(q[i + 1]))))
             {
-                if (q[i] == ':' && i > start && IsFieldName(q.AsSpan(start, i - start)) && i + 1 < q.Length && !char.IsWhiteSpace(q[i + 1]))
+                if (q[i] == ':' && i > start && IsFieldName(q.AsSpan(start, i - start))
+                    && ((i + 1 < q.Length && !char.IsWhiteSpace(q[i + 1])) || IsKnownField(q.AsSpan(start, i - start))))
                 {
                     break;
                 }
@@ -220,6 +221,9 @@ public static class QueryParser
         tokens.Add(new(Kind.End, "", q.Length));
         return tokens;
     }
+
+    private static bool IsKnownField(ReadOnlySpan<char> name) =>
+        name.Equals("headline", StringComparison.OrdinalIgnoreCase) || name.Equals("source", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsFieldName(ReadOnlySpan<char> name)
     {
