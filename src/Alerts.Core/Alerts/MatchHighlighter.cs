@@ -1,0 +1,88 @@
+namespace Alerts.Core.Alerts;
+
+/// <summary>A run of text to emphasise: <see cref="Start"/> and <see cref="Length"/> in UTF-16 code units.</summary>
+public readonly record struct TextSpan(int Start, int Length)
+{
+    public int End => Start + Length;
+}
+
+/// <summary>
+/// Finds where the matched words of an alert occur in a text, so that each platform can set them in bold
+/// its own way. Platform-neutral: no markup is produced here.
+/// </summary>
+public static class MatchHighlighter
+{
+    /// <summary>
+    /// Every occurrence of any of <paramref name="words"/> in <paramref name="text"/>, case-insensitively and only as
+    /// whole words (an occurrence glued to a letter or digit on either side is skipped, so <c>Nato</c> is not bold
+    /// inside <c>Natorium</c>; hyphens and punctuation count as boundaries). Overlapping or touching spans are merged;
+    /// the result is sorted and non-overlapping.
+    /// </summary>
+    public static IReadOnlyList<TextSpan> FindSpans(string text, IEnumerable<string>? words)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (words is null || text.Length == 0)
+        {
+            return [];
+        }
+
+        var spans = new List<TextSpan>();
+        foreach (var word in words)
+        {
+            var needle = word?.Trim();
+            if (string.IsNullOrEmpty(needle))
+            {
+                continue;
+            }
+
+            var from = 0;
+            while (from <= text.Length - needle.Length)
+            {
+                var at = text.IndexOf(needle, from, StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                var end = at + needle.Length;
+                if (IsBoundary(text, at - 1) && IsBoundary(text, end))
+                {
+                    spans.Add(new TextSpan(at, needle.Length));
+                }
+
+                from = at + 1;
+            }
+        }
+
+        return Merge(spans);
+    }
+
+    private static bool IsBoundary(string text, int index) =>
+        index < 0 || index >= text.Length || !char.IsLetterOrDigit(text[index]) && text[index] != '\u00AD';
+
+    private static List<TextSpan> Merge(List<TextSpan> spans)
+    {
+        if (spans.Count <= 1)
+        {
+            return spans;
+        }
+
+        spans.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        var merged = new List<TextSpan>(spans.Count) { spans[0] };
+        for (var i = 1; i < spans.Count; i++)
+        {
+            var last = merged[^1];
+            var current = spans[i];
+            if (current.Start <= last.End)
+            {
+                merged[^1] = new TextSpan(last.Start, Math.Max(last.End, current.End) - last.Start);
+            }
+            else
+            {
+                merged.Add(current);
+            }
+        }
+
+        return merged;
+    }
+}
