@@ -132,7 +132,7 @@ public sealed class DiscordTestApp : IAsyncDisposable
 }
 
 /// <summary>Interaction payloads as Discord sends them.</summary>
-public static class Interactions
+public static class Payloads
 {
     public const string GuildId = "1200000000000000002";
     public const string ChannelId = "1300000000000000003";
