@@ -45,6 +45,8 @@ public static class DiscordExtensions
             // added to every client by the host would resend 429s and count invalid requests twice.
             .RemoveAllResilienceHandlers()
 #pragma warning restore EXTEXP0001
+            // The default request logging would print interaction tokens, which are part of webhook paths.
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
