@@ -49,6 +49,7 @@ internal sealed class AlertsApp : WebApplicationFactory<Program>
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(Settings));
         builder.ConfigureServices(services =>
         {
+            services.RemoveAll<Alerts.Storage.Migrations.IStorageMigrator>();
             services.RemoveAll<ITickerStateStore>();
             services.RemoveAll<IOutboxStore>();
             services.RemoveAll<ILeaseStore>();
