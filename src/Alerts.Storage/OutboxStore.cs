@@ -9,7 +9,7 @@ namespace Alerts.Storage;
 /// so "due" is one indexed range (<c>status = 'pending' AND next_attempt_at &lt;= now</c>) that also covers rows whose
 /// claimer died: their lease ends and they are due again.
 /// </summary>
-internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore
+internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore, IOutboxRetention
 {
     private const string Columns = "id, subscriber_id, source_id, item_key, published, headline, body, url, query, matched, enqueued_at, attempts";
 
@@ -116,6 +116,15 @@ internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore
         }
 
         return counts;
+    }
+
+    public async Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "DELETE FROM outbox WHERE (status = 'sent' AND sent_at < @before) OR (status = 'failed' AND failed_at < @before)")
+            .With("before", dialect.Time(finishedBefore));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)

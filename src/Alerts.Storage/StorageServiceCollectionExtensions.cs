@@ -38,7 +38,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(database);
         services.AddSingleton<IStorageMigrator>(sp => new StorageMigrator(database, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<StorageMigrator>>()));
         services.AddSingleton<ITickerStateStore>(_ => new TickerStateStore(database, options));
-        services.AddSingleton<IOutboxStore>(_ => new OutboxStore(database));
+        var outbox = new OutboxStore(database);
+        services.AddSingleton<IOutboxStore>(outbox);
+        services.AddSingleton<IOutboxRetention>(outbox);
         services.AddSingleton<ILeaseStore>(_ => new LeaseStore(database));
         services.AddSingleton<ISubscriptionStore>(sp => new SubscriptionStore(database, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IKeyValueStore>(_ => new KeyValueStore(database));

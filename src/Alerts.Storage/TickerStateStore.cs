@@ -67,6 +67,7 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
 
         await connection.InsertRowsAsync(
             transaction,
+            dialect,
             "INSERT INTO seen_items (source_id, item_key, content_hash, headline_fp, published, first_seen, last_seen)",
             """
             ON CONFLICT (source_id, item_key) DO UPDATE SET
@@ -95,6 +96,7 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
         var recent = items.OrderByDescending(i => i.Published).Take(options.RecentItemsPerSource).ToList();
         await connection.InsertRowsAsync(
             transaction,
+            dialect,
             "INSERT INTO recent_items (source_id, item_key, published, headline, body, url, content_hash, last_seen)",
             """
             ON CONFLICT (source_id, item_key) DO UPDATE SET
@@ -139,6 +141,7 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
 
         await connection.InsertRowsAsync(
             transaction,
+            dialect,
             "INSERT INTO outbox (subscriber_id, source_id, item_key, published, headline, body, url, query, matched, status, attempts, next_attempt_at, enqueued_at)",
             "ON CONFLICT (subscriber_id, source_id, item_key) DO NOTHING",
             commit.Alerts,

@@ -155,6 +155,23 @@ public abstract class OutboxStoreTests(TestDatabase database) : StoreTestBase(da
     }
 
     [SkippableFact]
+    public async Task PurgingRemovesOnlyRowsThatFinishedBeforeTheCutoff()
+    {
+        await using var stores = await OpenFreshStoresAsync();
+        var items = Page("src", 10, 4);
+        await stores.Tickers.CommitPollAsync(Commit("src", items, T0, items.Select(i => Alert("telegram:1", i)).ToList()));
+        var claimed = await stores.Outbox.ClaimDueAsync("d", 3, T0, Lease);
+        await stores.Outbox.MarkSentAsync(claimed[0].Id, T0.AddDays(1));
+        await stores.Outbox.MarkFailedAsync(claimed[1].Id, "400", T0.AddDays(1));
+        await stores.Outbox.MarkSentAsync(claimed[2].Id, T0.AddDays(3));
+
+        Assert.Equal(2, await stores.OutboxRetention.PurgeFinishedAsync(T0.AddDays(2)));
+
+        var counts = await stores.Outbox.CountByStatusAsync();
+        Assert.Equal((1L, 0L, 1L), (counts[OutboxStatus.Sent], counts[OutboxStatus.Failed], counts[OutboxStatus.Pending]));
+    }
+
+    [SkippableFact]
     public async Task ConcurrentClaimersNeverGetTheSameAlert()
     {
         const int Alerts = 400;

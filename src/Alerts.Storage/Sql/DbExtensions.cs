@@ -32,20 +32,20 @@ internal static class DbExtensions
     public static async Task<int> InsertRowsAsync<T>(
         this DbConnection connection,
         DbTransaction transaction,
+        ISqlDialect dialect,
         string head,
         string tail,
         IReadOnlyList<T> rows,
         Func<T, object?[]> values,
         CancellationToken cancellationToken)
     {
-        const int MaxParameters = 2000;
         if (rows.Count == 0)
         {
             return 0;
         }
 
         var columns = values(rows[0]).Length;
-        var perChunk = Math.Max(1, MaxParameters / columns);
+        var perChunk = Math.Max(1, dialect.MaxParametersPerStatement / columns);
         var affected = 0;
         for (var start = 0; start < rows.Count; start += perChunk)
         {

@@ -21,6 +21,12 @@ internal interface ISqlDialect
     /// </summary>
     string SkipLockedClause { get; }
 
+    /// <summary>
+    /// How many parameters one multi-row insert may carry. PostgreSQL gains from few round trips; SQLite has none
+    /// to save and looks up each named parameter by a linear scan, so long statements cost it quadratic time.
+    /// </summary>
+    int MaxParametersPerStatement { get; }
+
     /// <summary>DDL of the <c>schema_version</c> table, run before any migration.</summary>
     string SchemaVersionTableDdl { get; }
 

@@ -15,6 +15,8 @@ internal sealed class PostgresDialect : ISqlDialect
 
     public string SkipLockedClause => " FOR UPDATE SKIP LOCKED";
 
+    public int MaxParametersPerStatement => 4000;
+
     public string SchemaVersionTableDdl =>
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)";
 

@@ -16,6 +16,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
     public string SkipLockedClause => "";
 
+    public int MaxParametersPerStatement => 100;
+
     public string SchemaVersionTableDdl =>
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 

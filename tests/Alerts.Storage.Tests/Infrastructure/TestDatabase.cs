@@ -73,6 +73,8 @@ public sealed class Stores : IAsyncDisposable
 
     public IOutboxStore Outbox => provider.GetRequiredService<IOutboxStore>();
 
+    public IOutboxRetention OutboxRetention => provider.GetRequiredService<IOutboxRetention>();
+
     public ILeaseStore Leases => provider.GetRequiredService<ILeaseStore>();
 
     public ISubscriptionStore Subscriptions => provider.GetRequiredService<ISubscriptionStore>();
