@@ -121,6 +121,7 @@ internal static class HostingExtensions
         services.AddSingleton<DispatchLeader>();
         services.AddTransient<PollJob>();
         services.AddTransient<DispatchJob>();
+        services.AddTransient<OutboxRetentionJob>();
 
         services.AddHttpClient(TickerFetcher.ClientName, (sp, client) =>
             {
@@ -184,6 +185,7 @@ internal static class HostingExtensions
         });
 
         services.AddHostedService<ConfiguredSubscriptionSeeder>();
+        services.AddHostedService<RecurringJobsRegistration>();
         services.AddHostedService(sp => sp.GetRequiredService<PollScheduler>());
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLeader>());
         return builder;
