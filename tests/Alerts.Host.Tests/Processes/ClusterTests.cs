@@ -78,12 +78,17 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(expected, messages.Length);
         Assert.Single(messages.Select(m => m.Instance).Distinct());
 
-        // The limits hold for the cluster: 5/s overall, 1/s per subscriber (with a little slack for network jitter).
-        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromMilliseconds(950)) <= 5);
+        // The limits hold for the cluster: 5/s overall, 1/s per subscriber. Measured where the messages arrive, so
+        // the windows are a quarter second shorter to allow for scheduling jitter on a busy machine; without the
+        // limits all 72 would arrive within well under a second.
+        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromMilliseconds(750)) <= 5);
         foreach (var perSubscriber in messages.GroupBy(m => m.Subscriber))
         {
-            Assert.Equal(1, DispatchHarness.MaxInAnyWindow(perSubscriber.Select(m => m.At), TimeSpan.FromMilliseconds(950)));
+            Assert.Equal(1, DispatchHarness.MaxInAnyWindow(perSubscriber.Select(m => m.At), TimeSpan.FromMilliseconds(750)));
         }
+
+        var took = (messages.Max(m => m.At) - messages.Min(m => m.At)).TotalSeconds;
+        Assert.InRange(took, (expected - 5) / 5.0 * 0.95, expected / 5.0 * 1.5);
 
         // Each source polled by one instance at a time: polls of a source never come closer than the 2 s interval allows.
         foreach (var source in new[] { "a", "b" })
