@@ -50,13 +50,13 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
         var pageUrl = context.Url is null ? null : WithoutFragment(context.Url);
         List<TextLine> lines;
-        DateOnly? fallbackDate = null;
+        Func<DateOnly?> fallbackDate = static () => null;
         if (TextLines.LooksLikeHtml(content))
         {
             var document = new HtmlParser().ParseDocument(content);
             lines = TextLines.FromHtml(document);
             pageUrl ??= CanonicalUrl(document);
-            fallbackDate = PublishedDate(document, context.TimeZone);
+            fallbackDate = () => PublishedDate(document, context.TimeZone);
         }
         else
         {
@@ -111,7 +111,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     [GeneratedRegex(@"\b(href|content)\s*=\s*[""']([^""']*)[""']", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AttributePattern();
 
-    private static IReadOnlyList<TickerItem> ParseLines(List<TextLine> lines, ParseContext context, string? pageUrl, DateOnly? fallbackDate)
+    private static IReadOnlyList<TickerItem> ParseLines(List<TextLine> lines, ParseContext context, string? pageUrl, Func<DateOnly?> fallbackDate)
     {
         var entries = new List<Entry>();
         var body = new StringBuilder(4096);
@@ -230,7 +230,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
         }
 
-        var topDate = pageDate ?? fallbackDate
+        var topDate = pageDate ?? fallbackDate()
             ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
 
         AssignInstants(entries, topDate, context.TimeZone);
@@ -243,6 +243,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// </summary>
     private static void AssignInstants(List<Entry> entries, DateOnly topDate, TimeZoneInfo zone)
     {
+        var clock = new LocalTimes.DayCache(zone);
         var day = topDate;
         Entry? previous = null;
         foreach (var e in entries)
@@ -250,16 +251,16 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             var time = new TimeOnly(e.Hour, e.Minute);
             if (previous is null)
             {
-                e.Published = LocalTimes.ToUtc(day.ToDateTime(time), zone);
+                e.Published = clock.ToUtc(day.ToDateTime(time));
             }
             else
             {
                 var previousTime = new TimeOnly(previous.Hour, previous.Minute);
-                var sameDay = LocalTimes.LatestAtOrBefore(day.ToDateTime(time), zone, previous.Published);
+                var sameDay = clock.LatestAtOrBefore(day.ToDateTime(time), previous.Published);
                 if (time <= previousTime)
                 {
                     // A gap time read forward may land after the entry above; the page's order still says same day.
-                    e.Published = sameDay ?? LocalTimes.ToUtc(day.ToDateTime(time), zone);
+                    e.Published = sameDay ?? clock.ToUtc(day.ToDateTime(time));
                 }
                 else if (sameDay is { } repeated)
                 {
@@ -268,7 +269,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 else
                 {
                     day = day.AddDays(-1);
-                    e.Published = LocalTimes.ToUtc(day.ToDateTime(time), zone);
+                    e.Published = clock.ToUtc(day.ToDateTime(time));
                 }
             }
 
@@ -522,7 +523,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// <summary>A photo caption: it ends in a credit <c>(Foto: …)</c>, is a bare credit, or carries the dpa-Bildfunk tag.</summary>
     internal static bool IsCaption(ReadOnlySpan<char> line)
     {
-        if (line.Contains("+++ dpa-Bildfunk +++", StringComparison.OrdinalIgnoreCase))
+        if (line.Contains("+++ dpa-Bildfunk +++", StringComparison.Ordinal))
         {
             return true;
         }
@@ -546,7 +547,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// <summary>An image's file name as a line: three or more words joined by '-' (or '_'), no spaces, optionally with an image extension.</summary>
     internal static bool IsImageName(ReadOnlySpan<char> line)
     {
-        if (line.Length < 5 || line.Length > 400)
+        // Most lines are sentences: the first space ends the test before any per-character work.
+        if (line.Length < 5 || line.Length > 400 || line.IndexOfAny(' ', '\u00A0') >= 0)
         {
             return false;
         }
