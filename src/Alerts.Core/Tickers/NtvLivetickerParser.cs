@@ -49,21 +49,15 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
 
         var pageUrl = context.Url is null ? null : WithoutFragment(context.Url);
-        List<TextLine> lines;
-        Func<DateOnly?> fallbackDate = static () => null;
-        if (TextLines.LooksLikeHtml(content))
+        if (!TextLines.LooksLikeHtml(content))
         {
-            var document = new HtmlParser().ParseDocument(content);
-            lines = TextLines.FromHtml(document);
-            pageUrl ??= CanonicalUrl(document);
-            fallbackDate = () => PublishedDate(document, context.TimeZone);
-        }
-        else
-        {
-            lines = TextLines.FromText(content);
+            return ParseLines(TextLines.FromText(content), context, pageUrl, static () => null);
         }
 
-        return ParseLines(lines, context, pageUrl, fallbackDate);
+        var document = new HtmlParser().ParseDocument(content);
+        using var lines = TextLines.FromHtml(document, content.Length);
+        pageUrl ??= CanonicalUrl(document);
+        return ParseLines(lines.Lines, context, pageUrl, () => PublishedDate(document, context.TimeZone));
     }
 
     /// <summary>
@@ -114,7 +108,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     private static IReadOnlyList<TickerItem> ParseLines(List<TextLine> lines, ParseContext context, string? pageUrl, Func<DateOnly?> fallbackDate)
     {
         var entries = new List<Entry>();
-        var body = new StringBuilder(4096);
+        var body = new StringBuilder(2048);
         DateOnly? pageDate = null;
         TextLine? pendingImageName = null;
         var paragraphOpen = false;
@@ -131,7 +125,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 body.Append('\n');
             }
-            else if (body.Length > entry.BodyStart)
+            else if (body.Length > 0)
             {
                 body.Append("\n\n");
             }
@@ -201,10 +195,11 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 FlushPendingImageName();
                 if (entry is not null)
                 {
-                    entry.BodyEnd = body.Length;
+                    entry.Body = body.ToString();
+                    body.Clear();
                 }
 
-                entry = new Entry(hour, minute, headline.ToString(), line, body.Length);
+                entry = new Entry(hour, minute, headline.ToString(), line);
                 entries.Add(entry);
                 paragraphOpen = false;
                 if (!rest.IsEmpty)
@@ -222,7 +217,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         FlushPendingImageName();
         if (entry is not null)
         {
-            entry.BodyEnd = body.Length;
+            entry.Body = body.ToString();
         }
 
         if (entries.Count == 0)
@@ -234,7 +229,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
 
         AssignInstants(entries, topDate, context.TimeZone);
-        return BuildItems(entries, body, context, pageUrl);
+        return BuildItems(entries, context, pageUrl);
     }
 
     /// <summary>
@@ -277,7 +272,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
     }
 
-    private static List<TickerItem> BuildItems(List<Entry> entries, StringBuilder body, ParseContext context, string? pageUrl)
+    private static List<TickerItem> BuildItems(List<Entry> entries, ParseContext context, string? pageUrl)
     {
         // Ordinals count from the bottom (oldest first) so that a new entry above never renames an existing one.
         var ordinals = new int[entries.Count];
@@ -302,7 +297,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var text = body.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
+            var text = e.Body;
             var anchor = e.Heading.Anchor
                 ?? (e.Heading.Holder != 0 && holderUse[e.Heading.Holder] == 1 ? e.Heading.HolderId : null);
             var url = pageUrl is null ? null : anchor is null ? pageUrl : pageUrl + "#" + Uri.EscapeDataString(anchor);
@@ -613,7 +608,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             : null;
     }
 
-    private sealed class Entry(int hour, int minute, string headline, TextLine heading, int bodyStart)
+    private sealed class Entry(int hour, int minute, string headline, TextLine heading)
     {
         public int Hour { get; } = hour;
 
@@ -623,9 +618,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
         public TextLine Heading { get; } = heading;
 
-        public int BodyStart { get; } = bodyStart;
-
-        public int BodyEnd { get; set; }
+        public string Body { get; set; } = "";
 
         public DateTimeOffset Published { get; set; }
     }

@@ -18,7 +18,7 @@ internal static class TextLines
 {
     public static List<TextLine> FromText(string text)
     {
-        var lines = new List<TextLine>(Math.Max(16, text.Length / 200));
+        var lines = new List<TextLine>(text.AsSpan().Count('\n') + 1);
         var startsBlock = true;
         var pos = 0;
         while (pos <= text.Length)
@@ -54,12 +54,14 @@ internal static class TextLines
         return s.Length > 1 && s[0] == '<' && (char.IsAsciiLetter(s[1]) || s[1] == '!' || s[1] == '?');
     }
 
-    public static List<TextLine> FromHtml(IDocument document)
+    /// <summary>The visible lines of a parsed page; dispose after use (the text lives in a pooled buffer).</summary>
+    /// <param name="capacityHint">The source's length: visible text is never longer than the markup it came from.</param>
+    public static PooledLines FromHtml(IDocument document, int capacityHint)
     {
-        var writer = new HtmlLineWriter();
+        var writer = new HtmlLineWriter(capacityHint);
         writer.Walk(document.Body ?? document.DocumentElement);
         writer.Flush(blockFollows: true);
-        return writer.ToLines();
+        return writer.Detach();
     }
 
     /// <summary>Plain text of an HTML fragment (or of text that merely may contain markup): paragraphs joined by a blank line.</summary>
@@ -70,18 +72,19 @@ internal static class TextLines
             return "";
         }
 
-        IEnumerable<TextLine> lines;
         if (html.AsSpan().IndexOfAny('<', '&') < 0)
         {
-            lines = FromText(html);
-        }
-        else
-        {
-            var document = new HtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
-            lines = FromHtml(document);
+            return Join(FromText(html), html.Length);
         }
 
-        var sb = new StringBuilder(html.Length);
+        var document = new HtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
+        using var lines = FromHtml(document, html.Length + 64);
+        return Join(lines.Lines, html.Length);
+    }
+
+    private static string Join(List<TextLine> lines, int capacity)
+    {
+        var sb = new StringBuilder(capacity);
         foreach (var line in lines)
         {
             if (sb.Length > 0)
@@ -93,6 +96,23 @@ internal static class TextLines
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Lines whose text lives in a buffer rented from the shared pool until disposed.</summary>
+    internal sealed class PooledLines(List<TextLine> lines, char[]? rented) : IDisposable
+    {
+        private char[]? rented = rented;
+
+        public List<TextLine> Lines { get; } = lines;
+
+        public void Dispose()
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+                rented = null;
+            }
+        }
     }
 
     private static (int Start, int Length) Trim(ReadOnlySpan<char> s)
@@ -126,9 +146,11 @@ internal static class TextLines
     /// </summary>
     private sealed class HtmlLineWriter
     {
-        private readonly StringBuilder buffer = new(16 * 1024);
-        private readonly List<(int Start, int Length, bool StartsBlock, int Holder, string? HolderId, string? Anchor)> spans = [];
+        private readonly List<TextLine> lines = [];
         private readonly List<(int Holder, string Id)> holders = [];
+        private char[]? rented;
+        private char[] buffer;
+        private int length;
         private int lineStart;
         private bool nextStartsBlock = true;
         private bool pendingSpace;
@@ -140,18 +162,19 @@ internal static class TextLines
         private int holderCounter;
         private int flatten;
 
-        private bool LineEmpty => buffer.Length == lineStart;
-
-        public List<TextLine> ToLines()
+        public HtmlLineWriter(int capacityHint)
         {
-            var all = buffer.ToString();
-            var lines = new List<TextLine>(spans.Count);
-            foreach (var (start, length, startsBlock, holder, holderId, anchor) in spans)
-            {
-                lines.Add(new TextLine(all.AsMemory(start, length), startsBlock, holder, holderId, anchor));
-            }
+            rented = ArrayPool<char>.Shared.Rent(Math.Max(256, capacityHint));
+            buffer = rented;
+        }
 
-            return lines;
+        private bool LineEmpty => length == lineStart;
+
+        public PooledLines Detach()
+        {
+            var result = new PooledLines(lines, rented);
+            rented = null;
+            return result;
         }
 
         public void Walk(INode? parent)
@@ -255,8 +278,8 @@ internal static class TextLines
         {
             if (!LineEmpty)
             {
-                spans.Add((lineStart, buffer.Length - lineStart, nextStartsBlock, lineHolder, lineHolderId, lineAnchor));
-                lineStart = buffer.Length;
+                lines.Add(new TextLine(new ReadOnlyMemory<char>(buffer, lineStart, length - lineStart), nextStartsBlock, lineHolder, lineHolderId, lineAnchor));
+                lineStart = length;
                 nextStartsBlock = false;
             }
 
@@ -362,11 +385,26 @@ internal static class TextLines
             }
             else if (pendingSpace)
             {
-                buffer.Append(' ');
+                Append(" ");
             }
 
             pendingSpace = false;
-            buffer.Append(run);
+            Append(run);
+        }
+
+        private void Append(ReadOnlySpan<char> run)
+        {
+            if (length + run.Length > buffer.Length)
+            {
+                // Only if the hint was wrong. Lines already made keep pointing into the old buffer, which stays
+                // untouched (and, if rented, is returned only on dispose), so the new one is a plain array.
+                var grown = new char[Math.Max(buffer.Length * 2, length + run.Length)];
+                buffer.AsSpan(0, length).CopyTo(grown);
+                buffer = grown;
+            }
+
+            run.CopyTo(buffer.AsSpan(length));
+            length += run.Length;
         }
 
         private static bool IsInvisible(string name) => name switch
