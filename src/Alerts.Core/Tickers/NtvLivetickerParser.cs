@@ -49,15 +49,20 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
 
         var pageUrl = context.Url is null ? null : WithoutFragment(context.Url);
+        var structure = new LineStructure();
         if (!TextLines.LooksLikeHtml(content))
         {
-            return ParseLines(TextLines.FromText(content), context, pageUrl, static () => null);
+            TextLines.FromText(content, structure);
+            return structure.Finish(context, pageUrl, fallbackDate: null);
         }
 
+        // Everything needed from the DOM is taken before the items are built, so that the garbage collections which
+        // building them causes do not have to keep (and promote) the whole document.
         var document = new HtmlParser().ParseDocument(content);
-        using var lines = TextLines.FromHtml(document, content.Length);
+        TextLines.FromHtml(document, structure);
         pageUrl ??= CanonicalUrl(document);
-        return ParseLines(lines.Lines, context, pageUrl, () => PublishedDate(document, context.TimeZone));
+        var fallbackDate = structure.HasDate ? null : PublishedDate(document, context.TimeZone);
+        return structure.Finish(context, pageUrl, fallbackDate);
     }
 
     /// <summary>
@@ -105,16 +110,120 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     [GeneratedRegex(@"\b(href|content)\s*=\s*[""']([^""']*)[""']", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AttributePattern();
 
-    private static IReadOnlyList<TickerItem> ParseLines(List<TextLine> lines, ParseContext context, string? pageUrl, Func<DateOnly?> fallbackDate)
+    /// <summary>
+    /// The text-structure state machine. Lines stream in (from the text splitter or the DOM walk) and are consumed at
+    /// once, so neither input needs a list of lines or a copy of its whole text.
+    /// </summary>
+    private sealed class LineStructure : ILineSink
     {
-        var entries = new List<Entry>();
-        var body = new StringBuilder(2048);
-        DateOnly? pageDate = null;
-        TextLine? pendingImageName = null;
-        var paragraphOpen = false;
-        Entry? entry = null;
+        private readonly List<Entry> entries = [];
+        private readonly StringBuilder body = new(2048);
+        private DateOnly? pageDate;
+        private string? pendingImageName;
+        private bool pendingImageNameStartsBlock;
+        private bool paragraphOpen;
+        private bool ended;
+        private Entry? entry;
 
-        void AppendBody(ReadOnlySpan<char> text, bool startsBlock)
+        public void Add(ReadOnlySpan<char> text, bool startsBlock, in LineMarkup markup)
+        {
+            if (ended)
+            {
+                return;
+            }
+
+            if (IsFooter(text))
+            {
+                ended = true; // Below the footer come teasers and site furniture, never entries.
+                return;
+            }
+
+            if (IsAudioNote(text))
+            {
+                paragraphOpen = false;
+                return;
+            }
+
+            if (IsCaption(text))
+            {
+                // The image-name line belongs to the caption: both are the photo block.
+                pendingImageName = null;
+                paragraphOpen = false;
+                return;
+            }
+
+            if (IsImageName(text))
+            {
+                FlushPendingImageName();
+                pendingImageName = text.ToString();
+                pendingImageNameStartsBlock = startsBlock;
+                return;
+            }
+
+            if (TryReadDateLine(text, out var date, out var fullMatch))
+            {
+                if (pageDate is null)
+                {
+                    pageDate = date;
+                    paragraphOpen = false;
+                    return;
+                }
+
+                if (fullMatch)
+                {
+                    paragraphOpen = false;
+                    return;
+                }
+            }
+
+            if (TryReadHeading(text, allowGlued: entries.Count == 0, out var hour, out var minute, out var headline, out var rest))
+            {
+                FlushPendingImageName();
+                CloseEntry();
+                entry = new Entry(hour, minute, headline.ToString(), markup);
+                entries.Add(entry);
+                if (!rest.IsEmpty)
+                {
+                    AppendBody(rest, startsBlock: false);
+                }
+
+                return;
+            }
+
+            FlushPendingImageName();
+            AppendBody(text, startsBlock);
+        }
+
+        public bool HasDate => pageDate is not null;
+
+        public IReadOnlyList<TickerItem> Finish(ParseContext context, string? pageUrl, DateOnly? fallbackDate)
+        {
+            FlushPendingImageName();
+            CloseEntry();
+            if (entries.Count == 0)
+            {
+                throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
+            }
+
+            var topDate = pageDate ?? fallbackDate
+                ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
+
+            AssignInstants(entries, topDate, context.TimeZone);
+            return BuildItems(entries, context, pageUrl);
+        }
+
+        private void CloseEntry()
+        {
+            if (entry is not null)
+            {
+                entry.Body = body.ToString();
+                body.Clear();
+            }
+
+            paragraphOpen = false;
+        }
+
+        private void AppendBody(ReadOnlySpan<char> text, bool startsBlock)
         {
             if (entry is null)
             {
@@ -134,102 +243,14 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             paragraphOpen = true;
         }
 
-        void FlushPendingImageName()
+        private void FlushPendingImageName()
         {
             if (pendingImageName is { } name)
             {
-                AppendBody(name.Text.Span, name.StartsBlock);
                 pendingImageName = null;
+                AppendBody(name, pendingImageNameStartsBlock);
             }
         }
-
-        foreach (var line in lines)
-        {
-            var text = line.Text.Span;
-            var startsBlock = line.StartsBlock;
-
-            if (IsFooter(text))
-            {
-                break; // Below the footer come teasers and site furniture, never entries.
-            }
-
-            if (IsAudioNote(text))
-            {
-                paragraphOpen = false;
-                continue;
-            }
-
-            if (IsCaption(text))
-            {
-                // The image-name line belongs to the caption: both are the photo block.
-                pendingImageName = null;
-                paragraphOpen = false;
-                continue;
-            }
-
-            if (IsImageName(text))
-            {
-                FlushPendingImageName();
-                pendingImageName = line;
-                continue;
-            }
-
-            if (TryReadDateLine(text, out var date, out var fullMatch))
-            {
-                if (pageDate is null)
-                {
-                    pageDate = date;
-                    paragraphOpen = false;
-                    continue;
-                }
-
-                if (fullMatch)
-                {
-                    paragraphOpen = false;
-                    continue;
-                }
-            }
-
-            if (TryReadHeading(text, allowGlued: entries.Count == 0, out var hour, out var minute, out var headline, out var rest))
-            {
-                FlushPendingImageName();
-                if (entry is not null)
-                {
-                    entry.Body = body.ToString();
-                    body.Clear();
-                }
-
-                entry = new Entry(hour, minute, headline.ToString(), line);
-                entries.Add(entry);
-                paragraphOpen = false;
-                if (!rest.IsEmpty)
-                {
-                    AppendBody(rest, startsBlock: false);
-                }
-
-                continue;
-            }
-
-            FlushPendingImageName();
-            AppendBody(text, startsBlock);
-        }
-
-        FlushPendingImageName();
-        if (entry is not null)
-        {
-            entry.Body = body.ToString();
-        }
-
-        if (entries.Count == 0)
-        {
-            throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
-        }
-
-        var topDate = pageDate ?? fallbackDate()
-            ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
-
-        AssignInstants(entries, topDate, context.TimeZone);
-        return BuildItems(entries, context, pageUrl);
     }
 
     /// <summary>
@@ -287,9 +308,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         var holderUse = new Dictionary<int, int>();
         foreach (var e in entries)
         {
-            if (e.Heading.Holder != 0)
+            if (e.Markup.Holder != 0)
             {
-                holderUse[e.Heading.Holder] = holderUse.GetValueOrDefault(e.Heading.Holder) + 1;
+                holderUse[e.Markup.Holder] = holderUse.GetValueOrDefault(e.Markup.Holder) + 1;
             }
         }
 
@@ -298,8 +319,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         {
             var e = entries[i];
             var text = e.Body;
-            var anchor = e.Heading.Anchor
-                ?? (e.Heading.Holder != 0 && holderUse[e.Heading.Holder] == 1 ? e.Heading.HolderId : null);
+            var anchor = e.Markup.Anchor
+                ?? (e.Markup.Holder != 0 && holderUse[e.Markup.Holder] == 1 ? e.Markup.HolderId : null);
             var url = pageUrl is null ? null : anchor is null ? pageUrl : pageUrl + "#" + Uri.EscapeDataString(anchor);
             items.Add(new TickerItem(
                 context.SourceId,
@@ -608,7 +629,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             : null;
     }
 
-    private sealed class Entry(int hour, int minute, string headline, TextLine heading)
+    private sealed class Entry(int hour, int minute, string headline, LineMarkup markup)
     {
         public int Hour { get; } = hour;
 
@@ -616,7 +637,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
         public string Headline { get; } = headline;
 
-        public TextLine Heading { get; } = heading;
+        public LineMarkup Markup { get; } = markup;
 
         public string Body { get; set; } = "";
 

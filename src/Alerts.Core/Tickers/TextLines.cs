@@ -5,42 +5,49 @@ using AngleSharp.Html.Parser;
 
 namespace Alerts.Core.Tickers;
 
-/// <summary>One visible line of a page.</summary>
-/// <param name="Text">Trimmed, never empty.</param>
-/// <param name="StartsBlock">A blank line (text) or a block boundary (HTML) precedes it: it starts a new paragraph.</param>
+/// <summary>What the markup says about a line; all empty for plain text.</summary>
 /// <param name="Holder">Innermost element with an id around the line's first character (0: none); identifies the element, not the id text.</param>
 /// <param name="HolderId">That element's id.</param>
 /// <param name="Anchor">An empty <c>&lt;a id/name&gt;</c> marker seen just before the line.</param>
-internal readonly record struct TextLine(ReadOnlyMemory<char> Text, bool StartsBlock, int Holder = 0, string? HolderId = null, string? Anchor = null);
+internal readonly record struct LineMarkup(int Holder, string? HolderId, string? Anchor);
+
+/// <summary>Receives visible lines as they are found; the text span is valid only during the call.</summary>
+internal interface ILineSink
+{
+    /// <param name="text">Trimmed, never empty.</param>
+    /// <param name="startsBlock">A blank line (text) or a block boundary (HTML) precedes it: it starts a new paragraph.</param>
+    /// <param name="markup">Anchor information from HTML.</param>
+    void Add(ReadOnlySpan<char> text, bool startsBlock, in LineMarkup markup);
+}
 
 /// <summary>Splits plain text and HTML into the same kind of visible lines.</summary>
 internal static class TextLines
 {
-    public static List<TextLine> FromText(string text)
+    public static void FromText(string text, ILineSink sink)
     {
-        var lines = new List<TextLine>(text.AsSpan().Count('\n') + 1);
         var startsBlock = true;
-        var pos = 0;
-        while (pos <= text.Length)
+        var rest = text.AsSpan();
+        while (true)
         {
-            var rest = text.AsSpan(pos);
             var nl = rest.IndexOf('\n');
-            var end = nl < 0 ? text.Length : pos + nl;
-            var (start, length) = Trim(text.AsSpan(pos, end - pos));
-            if (length == 0)
+            var line = Trim(nl < 0 ? rest : rest[..nl]);
+            if (line.IsEmpty)
             {
                 startsBlock = true;
             }
             else
             {
-                lines.Add(new TextLine(text.AsMemory(pos + start, length), startsBlock));
+                sink.Add(line, startsBlock, default);
                 startsBlock = false;
             }
 
-            pos = end + 1;
-        }
+            if (nl < 0)
+            {
+                return;
+            }
 
-        return lines;
+            rest = rest[(nl + 1)..];
+        }
     }
 
     public static bool LooksLikeHtml(string content)
@@ -54,14 +61,19 @@ internal static class TextLines
         return s.Length > 1 && s[0] == '<' && (char.IsAsciiLetter(s[1]) || s[1] == '!' || s[1] == '?');
     }
 
-    /// <summary>The visible lines of a parsed page; dispose after use (the text lives in a pooled buffer).</summary>
-    /// <param name="capacityHint">The source's length: visible text is never longer than the markup it came from.</param>
-    public static PooledLines FromHtml(IDocument document, int capacityHint)
+    /// <summary>Lays a parsed page out into visible lines, in document order.</summary>
+    public static void FromHtml(IDocument document, ILineSink sink)
     {
-        var writer = new HtmlLineWriter(capacityHint);
-        writer.Walk(document.Body ?? document.DocumentElement);
-        writer.Flush(blockFollows: true);
-        return writer.Detach();
+        var writer = new HtmlLineWriter(sink);
+        try
+        {
+            writer.Walk(document.Body ?? document.DocumentElement);
+            writer.Flush(blockFollows: true);
+        }
+        finally
+        {
+            writer.Release();
+        }
     }
 
     /// <summary>Plain text of an HTML fragment (or of text that merely may contain markup): paragraphs joined by a blank line.</summary>
@@ -72,64 +84,44 @@ internal static class TextLines
             return "";
         }
 
+        var joiner = new Joiner(html.Length);
         if (html.AsSpan().IndexOfAny('<', '&') < 0)
         {
-            return Join(FromText(html), html.Length);
+            FromText(html, joiner);
+        }
+        else
+        {
+            FromHtml(new HtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>"), joiner);
         }
 
-        var document = new HtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
-        using var lines = FromHtml(document, html.Length + 64);
-        return Join(lines.Lines, html.Length);
+        return joiner.ToString();
     }
 
-    private static string Join(List<TextLine> lines, int capacity)
+    private sealed class Joiner(int capacity) : ILineSink
     {
-        var sb = new StringBuilder(capacity);
-        foreach (var line in lines)
+        private readonly StringBuilder sb = new(capacity);
+
+        public void Add(ReadOnlySpan<char> text, bool startsBlock, in LineMarkup markup)
         {
             if (sb.Length > 0)
             {
-                sb.Append(line.StartsBlock ? "\n\n" : "\n");
+                sb.Append(startsBlock ? "\n\n" : "\n");
             }
 
-            sb.Append(line.Text.Span);
+            sb.Append(text);
         }
 
-        return sb.ToString();
+        public override string ToString() => sb.ToString();
     }
 
-    /// <summary>Lines whose text lives in a buffer rented from the shared pool until disposed.</summary>
-    internal sealed class PooledLines(List<TextLine> lines, char[]? rented) : IDisposable
+    /// <summary>Every character <see cref="char.IsWhiteSpace(char)"/> accepts, plus the byte-order mark.</summary>
+    private static readonly SearchValues<char> WhitespaceChars = SearchValues.Create(
+        " \t\r\n\f\v\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF");
+
+    private static ReadOnlySpan<char> Trim(ReadOnlySpan<char> s)
     {
-        private char[]? rented = rented;
-
-        public List<TextLine> Lines { get; } = lines;
-
-        public void Dispose()
-        {
-            if (rented is not null)
-            {
-                ArrayPool<char>.Shared.Return(rented);
-                rented = null;
-            }
-        }
-    }
-
-    private static (int Start, int Length) Trim(ReadOnlySpan<char> s)
-    {
-        var start = 0;
-        while (start < s.Length && IsSpace(s[start]))
-        {
-            start++;
-        }
-
-        var end = s.Length;
-        while (end > start && IsSpace(s[end - 1]))
-        {
-            end--;
-        }
-
-        return (start, end - start);
+        var start = s.IndexOfAnyExcept(WhitespaceChars);
+        return start < 0 ? default : s[start..(s.LastIndexOfAnyExcept(WhitespaceChars) + 1)];
     }
 
     internal static bool IsSpace(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '\u00A0' or '\u202F' or '\u2007' or '\uFEFF' || (c > 127 && char.IsWhiteSpace(c));
@@ -141,40 +133,34 @@ internal static class TextLines
 
     /// <summary>
     /// Walks the DOM once, emitting text the way a browser lays it out: blocks on their own lines, inline runs joined,
-    /// whitespace collapsed. All lines go into one buffer and become slices of one string at the end, so a page of
-    /// thousands of paragraphs costs one large allocation rather than thousands of small ones.
+    /// whitespace collapsed. Each line goes to the sink as soon as it ends, from one reused buffer.
     /// </summary>
     private sealed class HtmlLineWriter
     {
-        private readonly List<TextLine> lines = [];
+        private readonly ILineSink sink;
         private readonly List<(int Holder, string Id)> holders = [];
-        private char[]? rented;
         private char[] buffer;
         private int length;
-        private int lineStart;
         private bool nextStartsBlock = true;
         private bool pendingSpace;
         private bool lastWasBreak;
-        private int lineHolder;
-        private string? lineHolderId;
-        private string? lineAnchor;
+        private LineMarkup lineMarkup;
         private string? pendingAnchor;
         private int holderCounter;
         private int flatten;
 
-        public HtmlLineWriter(int capacityHint)
+        public HtmlLineWriter(ILineSink sink)
         {
-            rented = ArrayPool<char>.Shared.Rent(Math.Max(256, capacityHint));
-            buffer = rented;
+            this.sink = sink;
+            buffer = ArrayPool<char>.Shared.Rent(4096);
         }
 
-        private bool LineEmpty => length == lineStart;
+        private bool LineEmpty => length == 0;
 
-        public PooledLines Detach()
+        public void Release()
         {
-            var result = new PooledLines(lines, rented);
-            rented = null;
-            return result;
+            ArrayPool<char>.Shared.Return(buffer);
+            buffer = [];
         }
 
         public void Walk(INode? parent)
@@ -278,8 +264,9 @@ internal static class TextLines
         {
             if (!LineEmpty)
             {
-                lines.Add(new TextLine(new ReadOnlyMemory<char>(buffer, lineStart, length - lineStart), nextStartsBlock, lineHolder, lineHolderId, lineAnchor));
-                lineStart = length;
+                // Only the current line is buffered: the sink consumes it now, so the buffer starts over.
+                sink.Add(buffer.AsSpan(0, length), nextStartsBlock, lineMarkup);
+                length = 0;
                 nextStartsBlock = false;
             }
 
@@ -378,8 +365,8 @@ internal static class TextLines
         {
             if (LineEmpty)
             {
-                (lineHolder, lineHolderId) = holders.Count > 0 ? holders[^1] : (0, null);
-                lineAnchor = pendingAnchor;
+                var (holder, holderId) = holders.Count > 0 ? holders[^1] : (0, null);
+                lineMarkup = new LineMarkup(holder, holderId, pendingAnchor);
                 pendingAnchor = null;
                 lastWasBreak = false;
             }
@@ -396,10 +383,9 @@ internal static class TextLines
         {
             if (length + run.Length > buffer.Length)
             {
-                // Only if the hint was wrong. Lines already made keep pointing into the old buffer, which stays
-                // untouched (and, if rented, is returned only on dispose), so the new one is a plain array.
-                var grown = new char[Math.Max(buffer.Length * 2, length + run.Length)];
+                var grown = ArrayPool<char>.Shared.Rent(Math.Max(buffer.Length * 2, length + run.Length));
                 buffer.AsSpan(0, length).CopyTo(grown);
+                ArrayPool<char>.Shared.Return(buffer);
                 buffer = grown;
             }
 
