@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Alerts.Host.Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -158,7 +157,7 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("kind", "unknown source kind 'tweets'")]
     [InlineData("unparsable", "cannot parse as ntv-liveticker: not an ntv liveticker page")]
     [InlineData("undetectable", "cannot detect the source kind")]
-    [InlineData("query", "--query is not implemented yet")]
+    [InlineData("query", "invalid query '\"Nebel': unclosed quote at 0")]
     [InlineData("noargs", "missing file or URL")]
     [InlineData("option", "unknown option '--verbose'")]
     public async Task ErrorsGoToStderrWithANonZeroExitAndNoStackTrace(string scenario, string expected)
@@ -171,7 +170,7 @@ public sealed class CheckCommandTests : IDisposable
             "kind" => ["check", ticker, "--source-kind", "tweets"],
             "unparsable" => ["check", text, "--source-kind", "ntv-liveticker"],
             "undetectable" => ["check", text],
-            "query" => ["check", ticker, "--query", "Nebel"],
+            "query" => ["check", ticker, "--query", "\"Nebel"],
             "noargs" => ["check"],
             _ => ["check", ticker, "--verbose"],
         };
@@ -195,13 +194,7 @@ public sealed class CheckCommandTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args[0], args[1..], stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRunner.Run(args);
 
     private static async Task<WebApplication> StartServer(RequestDelegate handler)
     {

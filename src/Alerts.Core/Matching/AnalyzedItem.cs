@@ -1,0 +1,101 @@
+using Alerts.Core.Tickers;
+
+namespace Alerts.Core.Matching;
+
+/// <summary>
+/// An item tokenized once for all subscriptions: headline and body tokens (headline first, with a position gap so
+/// that no phrase spans both), a key → occurrences chain and a position → tokens table for phrases.
+/// </summary>
+public sealed class AnalyzedItem
+{
+    private readonly Dictionary<string, int> _firstByKey;
+    private readonly int[] _nextSameKey;
+    private readonly int[] _positionStart;
+
+    private AnalyzedItem(TickerItem item, TextToken[] tokens, int headlineCount, Dictionary<string, int> firstByKey, int[] nextSameKey, int[] positionStart)
+    {
+        Item = item;
+        Tokens = tokens;
+        HeadlineCount = headlineCount;
+        _firstByKey = firstByKey;
+        _nextSameKey = nextSameKey;
+        _positionStart = positionStart;
+    }
+
+    public TickerItem Item { get; }
+
+    /// <summary>Headline tokens (indexes below <see cref="HeadlineCount"/>) then body tokens, in position order.</summary>
+    public IReadOnlyList<TextToken> Tokens { get; }
+
+    public int HeadlineCount { get; }
+
+    /// <summary>Distinct keys of the item (each once), for the index's posting lookups.</summary>
+    public IEnumerable<string> Keys => _firstByKey.Keys;
+
+    internal TextToken[] TokenArray => (TextToken[])Tokens;
+
+    public static AnalyzedItem Create(TickerItem item, TextNormalizer normalizer)
+    {
+        var list = new List<TextToken>(64);
+        var next = normalizer.Tokenize(item.Headline, 0, list);
+        var headlineCount = list.Count;
+        var last = normalizer.Tokenize(item.Body, next + 1, list);
+        var tokens = list.ToArray();
+
+        var firstByKey = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
+        var nextSameKey = new int[tokens.Length];
+        for (var i = tokens.Length - 1; i >= 0; i--)
+        {
+            // Walking backwards makes each chain ascend, so occurrences come in text order.
+            nextSameKey[i] = firstByKey.TryGetValue(tokens[i].Key, out var following) ? following : -1;
+            firstByKey[tokens[i].Key] = i;
+        }
+
+        var positionStart = new int[last + 1];
+        Array.Fill(positionStart, -1);
+        for (var i = tokens.Length - 1; i >= 0; i--)
+        {
+            positionStart[tokens[i].Position] = i;
+        }
+
+        return new AnalyzedItem(item, tokens, headlineCount, firstByKey, nextSameKey, positionStart);
+    }
+
+    /// <summary>First token with this key, or -1; continue with <see cref="NextWithSameKey"/>.</summary>
+    internal int FirstWithKey(string key) => _firstByKey.TryGetValue(key, out var i) ? i : -1;
+
+    internal int NextWithSameKey(int tokenIndex) => _nextSameKey[tokenIndex];
+
+    internal bool HasKey(string key) => _firstByKey.ContainsKey(key);
+
+    /// <summary>Does a token at <paramref name="position"/> carry <paramref name="key"/>?</summary>
+    internal int TokenAt(int position, string key)
+    {
+        if ((uint)position >= (uint)_positionStart.Length)
+        {
+            return -1;
+        }
+
+        var tokens = TokenArray;
+        for (var i = _positionStart[position]; i >= 0 && i < tokens.Length && tokens[i].Position == position; i++)
+        {
+            if (string.Equals(tokens[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The item's text of a token as it appears in the headline or body.</summary>
+    internal string TextOf(int tokenIndex)
+    {
+        var t = TokenArray[tokenIndex];
+        var source = tokenIndex < HeadlineCount ? Item.Headline : Item.Body;
+        return source.Substring(t.Start, t.Length);
+    }
+}
+
+/// <summary>Where a matched word stands: field 0 = headline, 1 = body; start and length in that field's text.</summary>
+internal readonly record struct Hit(int Field, int Start, int Length);

@@ -1,0 +1,429 @@
+using System.Text.RegularExpressions;
+
+namespace Alerts.Core.Matching;
+
+/// <summary>Counts regex terms that ran out of time; such a term counts as no match (issue: no query may slow others).</summary>
+public sealed class RegexTimeoutCounter
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>Called once per timed-out evaluation with the pattern, for logging.</summary>
+    public event Action<string>? TimedOut;
+
+    internal void Record(string pattern)
+    {
+        Interlocked.Increment(ref _count);
+        TimedOut?.Invoke(pattern);
+    }
+}
+
+/// <summary>What the index may look up to find a query: a word key, or a folded prefix.</summary>
+internal readonly record struct Anchor(bool IsPrefix, string Value);
+
+/// <summary>A query tree bound to a normalizer: keys computed, regexes built. Evaluated against an <see cref="AnalyzedItem"/>.</summary>
+public abstract class CompiledQuery
+{
+    /// <summary>Does the item match?</summary>
+    public abstract bool Matches(AnalyzedItem item);
+
+    /// <summary>Adds where the positive terms that matched stand (NOT terms contribute nothing).</summary>
+    internal abstract void CollectHits(AnalyzedItem item, List<Hit> hits);
+
+    /// <summary>A set of anchors of which at least one is present in every matching item; null when there is none.</summary>
+    internal abstract Anchor[]? Anchors();
+
+    /// <summary>
+    /// Binds a parsed query to <paramref name="normalizer"/> (and so to its aliases). <paramref name="intern"/> lets the
+    /// index share equal key strings across subscriptions.
+    /// </summary>
+    public static CompiledQuery Compile(QueryNode node, TextNormalizer normalizer, QueryOptions? options = null, RegexTimeoutCounter? timeouts = null, Func<string, string>? intern = null)
+    {
+        options ??= QueryOptions.Default;
+        intern ??= static s => s;
+        return Build(node);
+
+        CompiledQuery Build(QueryNode n)
+        {
+            switch (n)
+            {
+                case WordNode w:
+                {
+                    var tokens = normalizer.Tokenize(w.Text);
+                    if (tokens.Count == 1)
+                    {
+                        return new WordQuery(intern(tokens[0].Key), w.HeadlineOnly);
+                    }
+
+                    if (tokens[0].IsCompoundWhole && tokens[0].Start == 0 && tokens[0].Length == w.Text.Length && !tokens.Skip(1).Any(t => t.IsCompoundWhole))
+                    {
+                        // A hyphenated word matches its closed form (Natogipfel) and its parts in a row (F-16-Kampfjets).
+                        return new OrQuery([new WordQuery(intern(tokens[0].Key), w.HeadlineOnly), Phrase(tokens, w.HeadlineOnly)]);
+                    }
+
+                    return Phrase(tokens, w.HeadlineOnly);
+                }
+
+                case PhraseNode p:
+                    return Phrase(normalizer.Tokenize(p.Text), p.HeadlineOnly);
+                case PrefixNode x:
+                {
+                    var tokens = normalizer.Tokenize(x.Text);
+                    return new PrefixQuery(intern(tokens[0].Folded), x.HeadlineOnly);
+                }
+
+                case RegexNode r:
+                    return new RegexQuery(new Regex(r.Pattern, QueryParser.RegexFlags, options.RegexTimeout), r.HeadlineOnly, timeouts);
+                case SourceNode s:
+                    return new SourceQuery(s.SourceId);
+                case NotNode not:
+                    return new NotQuery(Build(not.Operand));
+                case AndNode and:
+                    return new AndQuery(and.Operands.Select(Build).ToArray());
+                case OrNode or:
+                    return new OrQuery(or.Operands.Select(Build).ToArray());
+                default:
+                    throw new ArgumentException($"unknown query node {n.GetType().Name}", nameof(node));
+            }
+        }
+
+        CompiledQuery Phrase(List<TextToken> tokens, bool headlineOnly)
+        {
+            // Phrases compare the parts of hyphenated compounds, so "Nato Gipfel" finds "Nato-Gipfel".
+            var keys = tokens.Where(t => !t.IsCompoundWhole).Select(t => intern(t.Key)).ToArray();
+            return keys.Length == 1 ? new WordQuery(keys[0], headlineOnly) : new PhraseQuery(keys, headlineOnly);
+        }
+    }
+
+    internal static int Score(Anchor[] anchors)
+    {
+        // Fewer anchors mean fewer postings to sit in; longer words are rarer; a word is cheaper to look up than a prefix.
+        var score = 0;
+        foreach (var a in anchors)
+        {
+            score += a.Value.Length + (a.IsPrefix ? 0 : 2);
+        }
+
+        return score / anchors.Length - (anchors.Length * 100);
+    }
+}
+
+internal sealed class WordQuery(string key, bool headlineOnly) : CompiledQuery
+{
+    public string Key { get; } = key;
+
+    public override bool Matches(AnalyzedItem item)
+    {
+        var i = item.FirstWithKey(Key);
+        return headlineOnly ? i >= 0 && i < item.HeadlineCount : i >= 0;
+    }
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        for (var i = item.FirstWithKey(Key); i >= 0; i = item.NextWithSameKey(i))
+        {
+            if (headlineOnly && i >= item.HeadlineCount)
+            {
+                break;
+            }
+
+            hits.Add(HitOf(item, i));
+        }
+    }
+
+    internal static Hit HitOf(AnalyzedItem item, int i)
+    {
+        var t = item.TokenArray[i];
+        return new Hit(i < item.HeadlineCount ? 0 : 1, t.Start, t.Length);
+    }
+
+    internal override Anchor[] Anchors() => [new Anchor(false, Key)];
+}
+
+internal sealed class PhraseQuery(string[] keys, bool headlineOnly) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item)
+    {
+        for (var i = item.FirstWithKey(keys[0]); i >= 0; i = item.NextWithSameKey(i))
+        {
+            if (headlineOnly && i >= item.HeadlineCount)
+            {
+                return false;
+            }
+
+            if (RestFollows(item, i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool RestFollows(AnalyzedItem item, int first)
+    {
+        var position = item.TokenArray[first].Position;
+        for (var k = 1; k < keys.Length; k++)
+        {
+            if (item.TokenAt(position + k, keys[k]) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        for (var i = item.FirstWithKey(keys[0]); i >= 0; i = item.NextWithSameKey(i))
+        {
+            if (headlineOnly && i >= item.HeadlineCount)
+            {
+                break;
+            }
+
+            if (!RestFollows(item, i))
+            {
+                continue;
+            }
+
+            hits.Add(WordQuery.HitOf(item, i));
+            var position = item.TokenArray[i].Position;
+            for (var k = 1; k < keys.Length; k++)
+            {
+                hits.Add(WordQuery.HitOf(item, item.TokenAt(position + k, keys[k])));
+            }
+        }
+    }
+
+    internal override Anchor[] Anchors()
+    {
+        var longest = keys[0];
+        foreach (var k in keys)
+        {
+            if (k.Length > longest.Length)
+            {
+                longest = k;
+            }
+        }
+
+        return [new Anchor(false, longest)];
+    }
+}
+
+internal sealed class PrefixQuery(string prefix, bool headlineOnly) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item)
+    {
+        var tokens = item.TokenArray;
+        var end = headlineOnly ? item.HeadlineCount : tokens.Length;
+        for (var i = 0; i < end; i++)
+        {
+            if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        var tokens = item.TokenArray;
+        var end = headlineOnly ? item.HeadlineCount : tokens.Length;
+        for (var i = 0; i < end; i++)
+        {
+            if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                hits.Add(WordQuery.HitOf(item, i));
+            }
+        }
+    }
+
+    internal override Anchor[] Anchors() => [new Anchor(true, prefix)];
+}
+
+internal sealed class RegexQuery(Regex regex, bool headlineOnly, RegexTimeoutCounter? timeouts) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item)
+    {
+        try
+        {
+            return regex.IsMatch(item.Item.Headline) || (!headlineOnly && regex.IsMatch(item.Item.Body));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            timeouts?.Record(regex.ToString());
+            return false;
+        }
+    }
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        try
+        {
+            Add(item.Item.Headline, 0);
+            if (!headlineOnly)
+            {
+                Add(item.Item.Body, 1);
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            timeouts?.Record(regex.ToString());
+        }
+
+        void Add(string text, int field)
+        {
+            foreach (Match m in regex.Matches(text))
+            {
+                if (m.Length > 0)
+                {
+                    hits.Add(new Hit(field, m.Index, m.Length));
+                }
+            }
+        }
+    }
+
+    internal override Anchor[]? Anchors() => null;
+}
+
+internal sealed class SourceQuery(string sourceId) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item) => string.Equals(item.Item.SourceId, sourceId, StringComparison.OrdinalIgnoreCase);
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+    }
+
+    internal override Anchor[]? Anchors() => null;
+}
+
+internal sealed class NotQuery(CompiledQuery operand) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item) => !operand.Matches(item);
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+    }
+
+    internal override Anchor[]? Anchors() => null;
+}
+
+internal sealed class AndQuery(CompiledQuery[] operands) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item)
+    {
+        foreach (var o in operands)
+        {
+            if (!o.Matches(item))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        foreach (var o in operands)
+        {
+            o.CollectHits(item, hits);
+        }
+    }
+
+    internal override Anchor[]? Anchors()
+    {
+        Anchor[]? best = null;
+        foreach (var o in operands)
+        {
+            var a = o.Anchors();
+            if (a is not null && (best is null || Score(a) > Score(best)))
+            {
+                best = a;
+            }
+        }
+
+        return best;
+    }
+}
+
+internal sealed class OrQuery(CompiledQuery[] operands) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item)
+    {
+        foreach (var o in operands)
+        {
+            if (o.Matches(item))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        foreach (var o in operands)
+        {
+            if (o.Matches(item))
+            {
+                o.CollectHits(item, hits);
+            }
+        }
+    }
+
+    internal override Anchor[]? Anchors()
+    {
+        var all = new List<Anchor>();
+        foreach (var o in operands)
+        {
+            var a = o.Anchors();
+            if (a is null)
+            {
+                return null;
+            }
+
+            all.AddRange(a);
+        }
+
+        return [.. all.Distinct()];
+    }
+}
+
+/// <summary>One query over single items, for <c>check --query</c>, <c>/preview</c> and tests.</summary>
+public sealed class SingleQueryMatcher
+{
+    private readonly CompiledQuery _query;
+    private readonly TextNormalizer _normalizer;
+
+    /// <exception cref="QuerySyntaxException">The query does not parse.</exception>
+    public SingleQueryMatcher(string query, AliasTable? aliases = null, QueryOptions? options = null, RegexTimeoutCounter? timeouts = null)
+    {
+        Tree = QueryParser.Parse(query, options);
+        _normalizer = aliases is null ? TextNormalizer.Default : new TextNormalizer(aliases);
+        _query = CompiledQuery.Compile(Tree, _normalizer, options, timeouts);
+    }
+
+    public QueryNode Tree { get; }
+
+    /// <summary>The matched words (as they appear in the item, in order, each once), or null when the item does not match.</summary>
+    public IReadOnlyList<string>? Match(Tickers.TickerItem item) => Match(AnalyzedItem.Create(item, _normalizer));
+
+    public IReadOnlyList<string>? Match(AnalyzedItem item)
+    {
+        if (!_query.Matches(item))
+        {
+            return null;
+        }
+
+        var hits = new List<Hit>();
+        _query.CollectHits(item, hits);
+        return MatchAccumulator.Words(item, hits);
+    }
+}

@@ -1,0 +1,367 @@
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tickers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Alerts.Core.Matching;
+
+/// <summary>
+/// The matcher index over all active subscriptions (SPEC §3, docs/matching.md).
+/// <list type="bullet">
+/// <item>Subscriptions with the same query text and source share one compiled query, evaluated once per item.</item>
+/// <item>Each query sits in the posting list of an anchor: a word key every match must contain (for an AND the
+/// longest word of its best operand, for an OR one anchor per branch), or a folded prefix. Queries without any
+/// anchor (only regexes) are evaluated for every item.</item>
+/// <item>An item is tokenized once; its distinct keys and the prefixes of its folded words select the candidates.</item>
+/// </list>
+/// Thread safety: <see cref="Match"/> runs under a shared read lock, so any number run concurrently.
+/// <see cref="Add"/> and <see cref="Remove"/> mutate in place under the write lock (microseconds).
+/// <see cref="ReplaceAliases"/> builds a complete new index beside the old one, which keeps serving matches,
+/// and swaps it in under the write lock. Writers are serialized by a separate gate.
+/// </summary>
+public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
+{
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _writerGate = new();
+    private readonly QueryOptions _options;
+    private readonly ILogger _logger;
+    private State _state;
+
+    public MatcherIndex(AliasTable? aliases = null, QueryOptions? options = null, ILogger<MatcherIndex>? logger = null)
+    {
+        _options = options ?? QueryOptions.Default;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        RegexTimeouts.TimedOut += pattern => LogRegexTimeout(_logger, pattern, _options.RegexTimeout.TotalMilliseconds);
+        _state = new State(new TextNormalizer(aliases ?? AliasTable.Empty));
+    }
+
+    /// <summary>Regex terms that ran out of time (each counted as no match).</summary>
+    public RegexTimeoutCounter RegexTimeouts { get; } = new();
+
+    public AliasTable Aliases => _state.Normalizer.Aliases;
+
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _state.BySubscription.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Number of distinct (query, source) pairs, each evaluated at most once per item.</summary>
+    public int DistinctQueries
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _state.Groups.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    public void Add(Subscription subscription) => AddRange([subscription]);
+
+    /// <summary>
+    /// Adds or replaces many subscriptions under one lock (start-up, change-feed pages). All queries are parsed first,
+    /// so one malformed query throws before anything changes.
+    /// </summary>
+    public void AddRange(IEnumerable<Subscription> subscriptions)
+    {
+        var parsed = subscriptions.Select(s => (Subscription: s, Tree: QueryParser.Parse(s.Query, _options))).ToList();
+        lock (_writerGate)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                foreach (var (subscription, tree) in parsed)
+                {
+                    _state.Add(subscription, tree, _options, RegexTimeouts);
+                }
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    public void Remove(long subscriptionId)
+    {
+        lock (_writerGate)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                _state.Remove(subscriptionId);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Recompiles every subscription against a new alias table. The new index is built while the old one keeps
+    /// answering <see cref="Match"/>; only the final swap takes the write lock.
+    /// </summary>
+    public void ReplaceAliases(AliasTable aliases)
+    {
+        lock (_writerGate)
+        {
+            // Writers are held off by the gate, so reading the current state without the read lock is safe here.
+            var old = _state;
+            var fresh = new State(new TextNormalizer(aliases));
+            foreach (var subscription in old.AllSubscriptions().OrderBy(s => s.Id))
+            {
+                fresh.Add(subscription, QueryParser.Parse(subscription.Query, _options), _options, RegexTimeouts);
+            }
+
+            _lock.EnterWriteLock();
+            try
+            {
+                _state = fresh;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        _lock.EnterReadLock();
+        try
+        {
+            return _state.Match(item);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    internal static bool SourceAllows(string? sourceId, TickerItem item) =>
+        string.IsNullOrEmpty(sourceId) || string.Equals(sourceId, item.SourceId, StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Regex /{Pattern}/ ran longer than {TimeoutMs} ms on an item and counted as no match")]
+    private static partial void LogRegexTimeout(ILogger logger, string pattern, double timeoutMs);
+
+    /// <summary>Subscriptions with one query text and source: compiled and evaluated once.</summary>
+    private sealed class Group(CompiledQuery query, Subscription first, bool multiAnchor)
+    {
+        public CompiledQuery Query { get; } = query;
+
+        public Subscription First { get; set; } = first;
+
+        // Most queries are unique: the common case costs no list.
+        public List<Subscription>? More { get; set; }
+
+        public bool MultiAnchor { get; } = multiAnchor;
+
+        public int Size => 1 + (More?.Count ?? 0);
+    }
+
+    private sealed class State(TextNormalizer normalizer)
+    {
+        public TextNormalizer Normalizer { get; } = normalizer;
+
+        public Dictionary<(string Query, string? Source), Group> Groups { get; } = [];
+
+        public Dictionary<long, Group> BySubscription { get; } = [];
+
+        private readonly Dictionary<string, List<Group>> _byKey = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<Group>> _byPrefix = new(StringComparer.Ordinal);
+        private readonly List<Group> _always = [];
+        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        private int _minPrefix = int.MaxValue;
+        private int _maxPrefix;
+
+        public IEnumerable<Subscription> AllSubscriptions() =>
+            Groups.Values.SelectMany(g => g.More is null ? [g.First] : g.More.Prepend(g.First));
+
+        private string Intern(string s)
+        {
+            if (_pool.TryGetValue(s, out var shared))
+            {
+                return shared;
+            }
+
+            _pool.Add(s, s);
+            return s;
+        }
+
+        public void Add(Subscription subscription, QueryNode tree, QueryOptions options, RegexTimeoutCounter timeouts)
+        {
+            Remove(subscription.Id);
+            var groupKey = (subscription.Query, subscription.SourceId);
+            if (Groups.TryGetValue(groupKey, out var group))
+            {
+                (group.More ??= new List<Subscription>(1)).Add(subscription);
+                BySubscription[subscription.Id] = group;
+                return;
+            }
+
+            var compiled = CompiledQuery.Compile(tree, Normalizer, options, timeouts, Intern);
+            var anchors = compiled.Anchors();
+            group = new Group(compiled, subscription, anchors is { Length: > 1 });
+            Groups.Add(groupKey, group);
+            BySubscription[subscription.Id] = group;
+            if (anchors is null)
+            {
+                _always.Add(group);
+                return;
+            }
+
+            foreach (var anchor in anchors)
+            {
+                var postings = anchor.IsPrefix ? _byPrefix : _byKey;
+                if (!postings.TryGetValue(anchor.Value, out var list))
+                {
+                    list = new List<Group>(1);
+                    postings.Add(anchor.Value, list);
+                }
+
+                list.Add(group);
+                if (anchor.IsPrefix)
+                {
+                    _minPrefix = Math.Min(_minPrefix, anchor.Value.Length);
+                    _maxPrefix = Math.Max(_maxPrefix, anchor.Value.Length);
+                }
+            }
+        }
+
+        public void Remove(long subscriptionId)
+        {
+            if (!BySubscription.Remove(subscriptionId, out var group))
+            {
+                return;
+            }
+
+            if (group.Size > 1)
+            {
+                var more = group.More!;
+                if (group.First.Id == subscriptionId)
+                {
+                    group.First = more[0];
+                    more.RemoveAt(0);
+                }
+                else
+                {
+                    more.RemoveAll(s => s.Id == subscriptionId);
+                }
+
+                if (more.Count == 0)
+                {
+                    group.More = null;
+                }
+
+                return;
+            }
+
+            Groups.Remove((group.First.Query, group.First.SourceId));
+            var anchors = group.Query.Anchors();
+            if (anchors is null)
+            {
+                _always.Remove(group);
+                return;
+            }
+
+            foreach (var anchor in anchors)
+            {
+                var postings = anchor.IsPrefix ? _byPrefix : _byKey;
+                if (postings.TryGetValue(anchor.Value, out var list))
+                {
+                    list.Remove(group);
+                    if (list.Count == 0)
+                    {
+                        postings.Remove(anchor.Value);
+                    }
+                }
+            }
+        }
+
+        public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
+        {
+            var analyzed = AnalyzedItem.Create(item, Normalizer);
+            var accumulator = new MatchAccumulator(analyzed);
+            HashSet<Group>? seen = null;
+
+            foreach (var key in analyzed.Keys)
+            {
+                if (_byKey.TryGetValue(key, out var list))
+                {
+                    foreach (var group in list)
+                    {
+                        Consider(group, analyzed, accumulator, ref seen);
+                    }
+                }
+            }
+
+            if (_byPrefix.Count > 0)
+            {
+                var lookup = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
+                var visitedPostings = new HashSet<List<Group>>(ReferenceEqualityComparer.Instance);
+                var visitedWords = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var token in analyzed.TokenArray)
+                {
+                    var folded = token.Folded;
+                    if (folded.Length < _minPrefix || !visitedWords.Add(folded))
+                    {
+                        continue;
+                    }
+
+                    var longest = Math.Min(_maxPrefix, folded.Length);
+                    for (var length = _minPrefix; length <= longest; length++)
+                    {
+                        if (lookup.TryGetValue(folded.AsSpan(0, length), out var list) && visitedPostings.Add(list))
+                        {
+                            foreach (var group in list)
+                            {
+                                Consider(group, analyzed, accumulator, ref seen);
+                            }
+                        }
+                    }
+                }
+            }
+
+            foreach (var group in _always)
+            {
+                Consider(group, analyzed, accumulator, ref seen);
+            }
+
+            return accumulator.Build();
+        }
+
+        private static void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen)
+        {
+            if (group.MultiAnchor && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
+            {
+                return;
+            }
+
+            if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
+            {
+                accumulator.Add(group.Query, group.First, group.More);
+            }
+        }
+    }
+}

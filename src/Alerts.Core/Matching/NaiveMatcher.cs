@@ -1,0 +1,84 @@
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tickers;
+
+namespace Alerts.Core.Matching;
+
+/// <summary>
+/// Evaluates every subscription against every item. The oracle for <see cref="MatcherIndex"/> in tests and
+/// baseline (a) of the benchmark; fine for a handful of subscriptions (for example <c>replay</c>).
+/// </summary>
+public sealed class NaiveMatcher : ISubscriptionMatcher
+{
+    private readonly Lock _lock = new();
+    private readonly QueryOptions _options;
+    private readonly RegexTimeoutCounter _timeouts = new();
+    private readonly SortedDictionary<long, (Subscription Subscription, CompiledQuery Query)> _subscriptions = [];
+    private TextNormalizer _normalizer;
+
+    public NaiveMatcher(AliasTable? aliases = null, QueryOptions? options = null)
+    {
+        _options = options ?? QueryOptions.Default;
+        _normalizer = new TextNormalizer(aliases ?? AliasTable.Empty);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
+    public RegexTimeoutCounter RegexTimeouts => _timeouts;
+
+    public void Add(Subscription subscription)
+    {
+        var compiled = CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts);
+        lock (_lock)
+        {
+            _subscriptions[subscription.Id] = (subscription, compiled);
+        }
+    }
+
+    public void Remove(long subscriptionId)
+    {
+        lock (_lock)
+        {
+            _subscriptions.Remove(subscriptionId);
+        }
+    }
+
+    /// <summary>Swaps the alias table and recompiles every query against it.</summary>
+    public void ReplaceAliases(AliasTable aliases)
+    {
+        lock (_lock)
+        {
+            _normalizer = new TextNormalizer(aliases);
+            foreach (var (id, (subscription, _)) in _subscriptions.ToList())
+            {
+                _subscriptions[id] = (subscription, CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts));
+            }
+        }
+    }
+
+    public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
+    {
+        lock (_lock)
+        {
+            var analyzed = AnalyzedItem.Create(item, _normalizer);
+            var accumulator = new MatchAccumulator(analyzed);
+            foreach (var (subscription, query) in _subscriptions.Values)
+            {
+                if (MatcherIndex.SourceAllows(subscription.SourceId, item) && query.Matches(analyzed))
+                {
+                    accumulator.Add(query, subscription, null);
+                }
+            }
+
+            return accumulator.Build();
+        }
+    }
+}
