@@ -14,6 +14,7 @@ namespace Alerts.Benchmarks;
 /// dotnet run -c Release --project tests/Alerts.Benchmarks -- --filter '*Parser*' --job short
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)]
 public class ParserBenchmarks
 {
