@@ -9,10 +9,10 @@ public class MatcherIndexTests
     [Fact]
     public void GivesOneResultPerSubscriberWithAllMatchingSubscriptionsAndWords()
     {
-        using var index = new MatcherIndex(Aliases);
+        using var index = new MatcherIndex(Aliases, Options);
         index.AddRange([Sub(1, "a", "Drohne"), Sub(2, "a", "Kiew"), Sub(3, "a", "Odessa"), Sub(4, "b", "Drohne")]);
 
-        var matches = index.Match(Item("Drohnen über Kiew", "Die Abwehr von Kyiv war aktiv."));
+        var matches = index.Match(Item("Drohnen über Kiew", "Die Abwehr von Kyiv war aktiv.")).OrderBy(m => m.SubscriberId).ToList();
 
         Assert.Equal(2, matches.Count);
         var a = matches[0];
@@ -26,17 +26,17 @@ public class MatcherIndexTests
     [Fact]
     public void RespectsTheSubscriptionsSource()
     {
-        using var index = new MatcherIndex();
+        using var index = new MatcherIndex(options: Options);
         index.AddRange([Sub(1, "a", "Drohne", "ntv"), Sub(2, "b", "Drohne", "zdf"), Sub(3, "c", "Drohne")]);
 
         var matches = index.Match(Item("Drohnen über Kiew", source: "NTV"));
-        Assert.Equal(["a", "c"], matches.Select(m => m.SubscriberId));
+        Assert.Equal(["a", "c"], matches.Select(m => m.SubscriberId).Order());
     }
 
     [Fact]
     public void AddAndRemoveChangeTheResultIncrementally()
     {
-        using var index = new MatcherIndex();
+        using var index = new MatcherIndex(options: Options);
         var item = Item("Drohnen über Kiew");
         index.Add(Sub(1, "a", "Drohne"));
         index.Add(Sub(2, "b", "Drohne"));
@@ -44,13 +44,13 @@ public class MatcherIndexTests
         index.Add(Sub(4, "d", "/K.ew/"));
         Assert.Equal(4, index.Count);
         Assert.Equal(3, index.DistinctQueries);
-        Assert.Equal(["a", "b", "c", "d"], index.Match(item).Select(m => m.SubscriberId));
+        Assert.Equal(["a", "b", "c", "d"], index.Match(item).Select(m => m.SubscriberId).Order());
 
         index.Remove(1);
         index.Remove(3);
         index.Remove(4);
         index.Remove(99);
-        Assert.Equal(["b"], index.Match(item).Select(m => m.SubscriberId));
+        Assert.Equal(["b"], index.Match(item).Select(m => m.SubscriberId).Order());
 
         // Adding an existing id replaces its query.
         index.Add(Sub(2, "b", "Odessa"));
@@ -61,7 +61,7 @@ public class MatcherIndexTests
     [Fact]
     public void RejectsAMalformedQueryWithoutChangingAnything()
     {
-        using var index = new MatcherIndex();
+        using var index = new MatcherIndex(options: Options);
         Assert.Throws<QuerySyntaxException>(() => index.AddRange([Sub(1, "a", "Drohne"), Sub(2, "a", "\"Kiew")]));
         Assert.Equal(0, index.Count);
     }
@@ -69,23 +69,23 @@ public class MatcherIndexTests
     [Fact]
     public void EvaluatesRegexAndSourceOnlyRootedQueriesForEveryItem()
     {
-        using var index = new MatcherIndex();
+        using var index = new MatcherIndex(options: Options);
         index.AddRange([Sub(1, "a", "/\\d{3,} Drohnen/"), Sub(2, "b", "/Drohnen/ source:zdf"), Sub(3, "c", "Kiew OR /Odes+a/")]);
 
-        Assert.Equal(["a", "c"], index.Match(Item("Russland schickt 120 Drohnen nach Odessa")).Select(m => m.SubscriberId));
-        Assert.Equal(["b"], index.Match(Item("Drohnen", source: "zdf")).Select(m => m.SubscriberId));
+        Assert.Equal(["a", "c"], index.Match(Item("Russland schickt 120 Drohnen nach Odessa")).Select(m => m.SubscriberId).Order());
+        Assert.Equal(["b"], index.Match(Item("Drohnen", source: "zdf")).Select(m => m.SubscriberId).Order());
     }
 
     [Fact]
     public void ReplacingAliasesRecompilesEveryQuery()
     {
-        using var index = new MatcherIndex();
+        using var index = new MatcherIndex(options: Options);
         index.AddRange([Sub(1, "a", "Kiew"), Sub(2, "b", "Kiew"), Sub(3, "c", "Odessa")]);
         var item = Item("Explosionen in Kyjiw");
         Assert.Empty(index.Match(item));
 
         index.ReplaceAliases(Aliases);
-        Assert.Equal(["a", "b"], index.Match(item).Select(m => m.SubscriberId));
+        Assert.Equal(["a", "b"], index.Match(item).Select(m => m.SubscriberId).Order());
         Assert.Equal(3, index.Count);
         Assert.Same(Aliases, index.Aliases);
     }
@@ -108,7 +108,7 @@ public class MatcherIndexTests
     [Fact]
     public async Task MatchesConcurrentlyWhileSubscriptionsChange()
     {
-        using var index = new MatcherIndex(Aliases);
+        using var index = new MatcherIndex(Aliases, Options);
         index.AddRange(Enumerable.Range(1, 200).Select(i => Sub(i, "s" + (i % 20), i % 2 == 0 ? "Drohne" : "Kiew Rakete*")));
         var item = Item("Drohnen über Kiew", "Raketenangriff");
         using var stop = new CancellationTokenSource();
