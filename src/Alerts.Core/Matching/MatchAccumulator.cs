@@ -16,7 +16,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
         public List<Hit> Hits { get; } = hits;
 
-        public IReadOnlyList<string> Words(AnalyzedItem item) => _words ??= MatchAccumulator.Words(item, [.. Hits]);
+        public IReadOnlyList<string> Words(AnalyzedItem item) => _words ??= MatchAccumulator.Words(item, Hits);
     }
 
     private sealed class Entry(Subscription first, QueryHits hits)
@@ -124,6 +124,11 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
             return [];
         }
 
+        if (hits.Count == 1)
+        {
+            return [TextOf(item, hits[0])];
+        }
+
         hits.Sort(static (a, b) => a.Field != b.Field ? a.Field.CompareTo(b.Field) : a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
 
         // Hits inside an earlier hit (the part "Nato" of a matched "Nato-Gipfel") are dropped; hits joined by one
@@ -142,7 +147,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
                 if (last.Field == h.Field && h.Start == last.Start + last.Length + 1 && TextNormalizer.IsHyphen(text[h.Start - 1]))
                 {
-                    spans[^1] = last with { Length = h.Start + h.Length - last.Start };
+                    spans[^1] = last with { Length = h.Start + h.Length - last.Start, Token = -1 };
                     continue;
                 }
             }
@@ -153,7 +158,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         var words = new List<string>(spans.Count);
         foreach (var h in spans)
         {
-            var text = (h.Field == 0 ? item.Item.Headline : item.Item.Body).Substring(h.Start, h.Length);
+            var text = TextOf(item, h);
             if (!words.Contains(text, StringComparer.OrdinalIgnoreCase))
             {
                 words.Add(text);
@@ -162,4 +167,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
         return words;
     }
+
+    private static string TextOf(AnalyzedItem item, Hit h) =>
+        h.Token >= 0 ? item.TextOf(h.Token) : (h.Field == 0 ? item.Item.Headline : item.Item.Body).Substring(h.Start, h.Length);
 }

@@ -187,11 +187,77 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// <summary>A group that sits in several postings (an OR), so one item may reach it more than once.</summary>
     private sealed class MultiAnchorGroup(CompiledQuery query, Subscription first) : Group(query, first);
 
-    /// <summary>A posting list kept as an array and a count inside the dictionary: no list object per key.</summary>
+    /// <summary>
+    /// A posting list kept inside the dictionary: one group directly (most keys have one), more in an array with a count.
+    /// </summary>
     private struct Posting
     {
-        public Group[] Items;
-        public int Count;
+        private object? _items;
+
+        public int Count { get; private set; }
+
+        /// <summary>Identity of the posting for de-duplicating visits within one match.</summary>
+        public readonly object? Identity => _items;
+
+        public readonly Group this[int index] => _items is Group single ? single : ((Group[])_items!)[index];
+
+        public void Add(Group group)
+        {
+            switch (_items)
+            {
+                case null:
+                    _items = group;
+                    break;
+                case Group single:
+                    _items = new Group[] { single, group, null!, null! };
+                    break;
+                default:
+                {
+                    var array = (Group[])_items;
+                    if (Count == array.Length)
+                    {
+                        Array.Resize(ref array, Count * 2);
+                        _items = array;
+                    }
+
+                    array[Count] = group;
+                    break;
+                }
+            }
+
+            Count++;
+        }
+
+        public void Remove(Group group)
+        {
+            if (_items is Group single)
+            {
+                if (ReferenceEquals(single, group))
+                {
+                    _items = null;
+                    Count = 0;
+                }
+
+                return;
+            }
+
+            var array = (Group[]?)_items;
+            for (var i = 0; i < Count; i++)
+            {
+                if (ReferenceEquals(array![i], group))
+                {
+                    // Order within a posting does not matter: the last one fills the gap.
+                    array[i] = array[Count - 1];
+                    array[--Count] = null!;
+                    if (Count == 0)
+                    {
+                        _items = null;
+                    }
+
+                    return;
+                }
+            }
+        }
     }
 
     private sealed class State(TextNormalizer normalizer)
@@ -205,7 +271,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         private readonly Dictionary<string, Posting> _byKey = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Posting> _byPrefix = new(StringComparer.Ordinal);
         private Posting _always;
-        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
         private int _minPrefix = int.MaxValue;
         private int _maxPrefix;
 
@@ -221,7 +287,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return shared;
             }
 
-            _pool.Add(s, s);
+            _pool.Add(s);
             return s;
         }
 
@@ -245,7 +311,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             ref var first = ref PostingFor(anchors?[0]);
             for (var i = 0; i < first.Count; i++)
             {
-                var existing = first.Items[i];
+                var existing = first[i];
                 if (existing.SameQuery(subscription))
                 {
                     (existing.More ??= new List<Subscription>(1)).Add(subscription);
@@ -259,45 +325,17 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             GroupCount++;
             if (anchors is null)
             {
-                Append(ref _always, group);
+                _always.Add(group);
                 return;
             }
 
             foreach (var anchor in anchors)
             {
-                Append(ref PostingFor(anchor), group);
+                PostingFor(anchor).Add(group);
                 if (anchor.IsPrefix)
                 {
                     _minPrefix = Math.Min(_minPrefix, anchor.Value.Length);
                     _maxPrefix = Math.Max(_maxPrefix, anchor.Value.Length);
-                }
-            }
-        }
-
-        private static void Append(ref Posting posting, Group group)
-        {
-            if (posting.Items is null)
-            {
-                posting.Items = new Group[1];
-            }
-            else if (posting.Count == posting.Items.Length)
-            {
-                Array.Resize(ref posting.Items, posting.Count * 2);
-            }
-
-            posting.Items[posting.Count++] = group;
-        }
-
-        private static void RemoveFrom(ref Posting posting, Group group)
-        {
-            for (var i = 0; i < posting.Count; i++)
-            {
-                if (ReferenceEquals(posting.Items[i], group))
-                {
-                    // Order within a posting does not matter: the last one fills the gap.
-                    posting.Items[i] = posting.Items[posting.Count - 1];
-                    posting.Items[--posting.Count] = null!;
-                    return;
                 }
             }
         }
@@ -334,7 +372,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             var anchors = group.Query.Anchors();
             if (anchors is null)
             {
-                RemoveFrom(ref _always, group);
+                _always.Remove(group);
                 return;
             }
 
@@ -344,7 +382,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 ref var posting = ref CollectionsMarshal.GetValueRefOrNullRef(postings, anchor.Value);
                 if (!Unsafe.IsNullRef(ref posting))
                 {
-                    RemoveFrom(ref posting, group);
+                    posting.Remove(group);
                     if (posting.Count == 0)
                     {
                         postings.Remove(anchor.Value);
@@ -370,7 +408,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             if (_byPrefix.Count > 0)
             {
                 var lookup = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
-                var visitedPostings = new HashSet<Group[]>(ReferenceEqualityComparer.Instance);
+                var visitedPostings = new HashSet<object>(ReferenceEqualityComparer.Instance);
                 var visitedWords = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var token in analyzed.TokenArray)
                 {
@@ -383,7 +421,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     var longest = Math.Min(_maxPrefix, folded.Length);
                     for (var length = _minPrefix; length <= longest; length++)
                     {
-                        if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Items))
+                        if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
                             ConsiderAll(posting, analyzed, accumulator, ref seen);
                         }
@@ -399,7 +437,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         {
             for (var i = 0; i < posting.Count; i++)
             {
-                var group = posting.Items[i];
+                var group = posting[i];
                 if (group is MultiAnchorGroup && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
                 {
                     continue;
