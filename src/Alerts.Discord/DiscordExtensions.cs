@@ -35,7 +35,7 @@ public static class DiscordExtensions
         services.AddOptions<DiscordOptions>().BindConfiguration(DiscordOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new DiscordSourceList(builder.Configuration.GetSection("Alerts:Sources").Get<List<SourceDefinition>>() ?? []));
+        services.AddSingleton(sp => new DiscordSourceList(sp.GetRequiredService<IConfiguration>().GetSection("Alerts:Sources").Get<List<SourceDefinition>>() ?? []));
         services.AddSingleton<DiscordMarker>();
 
         services.AddSingleton<DiscordRateLimiter>();
