@@ -1,3 +1,17 @@
+using Alerts.Core.Delivery;
+using Alerts.Host.Delivery;
+using Alerts.Host.Operations;
+using Alerts.Host.Options;
+using Alerts.Host.Polling;
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
 namespace Alerts.Host;
 
 internal static class HostingExtensions
@@ -15,20 +29,140 @@ internal static class HostingExtensions
             }
         }
 
-        // Environment and command line must win over config/ files.
+        // Environment and command line must win over config/ files; ASPNETCORE_URLS and --urls over the default Urls (SPEC §11).
+        builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
         builder.Configuration.AddEnvironmentVariables();
+        if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Alerts.Host")
+        {
+            builder.Configuration.AddCommandLine(Cli.CliApp.ServiceArguments(Environment.GetCommandLineArgs()[1..]));
+        }
+
         return builder;
     }
 
-    public static IHostApplicationBuilder AddAlertsCore(this IHostApplicationBuilder builder) => builder;
+    /// <summary>Options (validated at start-up), clock, metrics, the dispatcher and the built-in channels.</summary>
+    public static IHostApplicationBuilder AddAlertsCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AlertsOptions>().BindConfiguration(AlertsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<AlertsMetrics>();
+        services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Dispatch);
+        services.AddSingleton(sp => new AlertDispatcher(
+            sp.GetRequiredService<IOutboxStore>(),
+            sp.GetRequiredService<Alerts.Core.Subscriptions.ISubscriptionStore>(),
+            sp.GetServices<IAlertChannel>(),
+            sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources,
+            sp.GetRequiredService<DispatchOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IDeliveryObserver>(),
+            sp.GetRequiredService<ILogger<AlertDispatcher>>()));
+
+        services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());
+        if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
+        {
+            services.AddSingleton<IAlertChannel, WebhookAlertChannel>();
+            services.AddHttpClient(WebhookAlertChannel.ClientName, (sp, client) =>
+                client.Timeout = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Webhook.Timeout);
+        }
+
+        return builder;
+    }
 
     public static IHostApplicationBuilder AddAlertsStorage(this IHostApplicationBuilder builder) => builder;
 
-    public static IHostApplicationBuilder AddAlertsPolling(this IHostApplicationBuilder builder) => builder;
-
-    public static WebApplication MapOperations(this WebApplication app)
+    /// <summary>
+    /// Hangfire (in-memory, or PostgreSQL with <c>Alerts:Storage:Provider=Postgres</c>), the poll scheduler and
+    /// the dispatch leader, the ticker HTTP client, and the seeding of configured subscriptions.
+    /// </summary>
+    public static IHostApplicationBuilder AddAlertsPolling(this IHostApplicationBuilder builder)
     {
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        return app;
+        var services = builder.Services;
+        services.AddSingleton<InstanceIdentity>();
+        services.AddSingleton<TickerFetcher>();
+        services.AddSingleton<MatcherSync>();
+        services.AddSingleton<SourcePoller>();
+        services.AddSingleton<PollScheduler>();
+        services.AddSingleton<DispatchLeader>();
+        services.AddTransient<PollJob>();
+        services.AddTransient<DispatchJob>();
+
+        services.AddHttpClient(TickerFetcher.ClientName, (sp, client) =>
+            {
+                var polling = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Polling;
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns the timeouts
+                client.DefaultRequestHeaders.UserAgent.ParseAdd(polling.UserAgent);
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions o, IServiceProvider sp) =>
+            {
+                // Tuned for a poller: one quick retry for a blip; anything longer is the scheduler's per-source backoff.
+                // No circuit breaker: it is shared by every source of the client, and one broken source must not stop the others.
+                var timeout = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Polling.Timeout;
+                o.TotalRequestTimeout.Timeout = timeout;
+                o.AttemptTimeout.Timeout = timeout / 2;
+                o.Retry.MaxRetryAttempts = 1;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(500);
+                o.Retry.BackoffType = DelayBackoffType.Constant;
+                o.CircuitBreaker.SamplingDuration = timeout;
+                o.CircuitBreaker.ShouldHandle = static _ => PredicateResult.False();
+            });
+
+        // Registered before AddHangfire, whose own registration reads the process-wide JobStorage.Current:
+        // each host gets its own storage, which keeps several hosts in one test process apart.
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Storage;
+            if (!storage.IsPostgres)
+            {
+                return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) });
+            }
+
+            var pg = new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                QueuePollInterval = TimeSpan.FromSeconds(1),
+                EnableLongPolling = true,
+                UseSlidingInvisibilityTimeout = true,
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(storage.ConnectionString, pg), pg);
+        });
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer((sp, server) =>
+        {
+            var instance = sp.GetRequiredService<InstanceIdentity>();
+            server.ServerName = instance.Id;
+            server.Queues = [instance.Queue, "default"];
+            server.WorkerCount = Math.Min(20, 4 + sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources.Count);
+        });
+
+        services.AddHostedService<ConfiguredSubscriptionSeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<PollScheduler>());
+        services.AddHostedService(sp => sp.GetRequiredService<DispatchLeader>());
+        return builder;
+    }
+
+    /// <summary>Turns a configuration error at start-up into one clear message per key on stderr (SPEC §10).</summary>
+    public static int ReportInvalidConfiguration(OptionsValidationException e)
+    {
+        Console.Error.WriteLine("Invalid configuration:");
+        foreach (var failure in e.Failures)
+        {
+            Console.Error.WriteLine($"  {failure}");
+        }
+
+        return 1;
     }
 }

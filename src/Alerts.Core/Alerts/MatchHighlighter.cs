@@ -3,56 +3,80 @@ namespace Alerts.Core.Alerts;
 /// <summary>A stretch of alert text, to be set in bold by the renderer when <see cref="IsMatch"/>.</summary>
 public readonly record struct TextSegment(string Text, bool IsMatch);
 
+/// <summary>A run of text to emphasise: <see cref="Start"/> and <see cref="Length"/> in UTF-16 code units.</summary>
+public readonly record struct TextSpan(int Start, int Length)
+{
+    public int End => Start + Length;
+}
+
 /// <summary>
-/// Platform-neutral helpers for alert rendering: finding the matched words in a text and shortening text on a
-/// word boundary. Each platform escapes and marks up the segments for itself (HTML for Telegram, markdown for Discord).
+/// Finds where the matched words of an alert occur in a text, so that each platform can set them in bold
+/// its own way. Platform-neutral: no markup is produced here.
 /// </summary>
 public static class MatchHighlighter
 {
     public const string Ellipsis = "…";
 
     /// <summary>
-    /// Splits <paramref name="text"/> into plain and matched segments. A matched word counts only as a whole word
-    /// (not inside a longer word), case-insensitively; longer matched words win over shorter ones at the same place.
+    /// Every occurrence of any of <paramref name="words"/> in <paramref name="text"/>, case-insensitively and only as
+    /// whole words (an occurrence glued to a letter or digit on either side is skipped, so <c>Nato</c> is not bold
+    /// inside <c>Natorium</c>; hyphens and punctuation count as boundaries). Overlapping or touching spans are merged;
+    /// the result is sorted and non-overlapping.
     /// </summary>
-    public static IReadOnlyList<TextSegment> Segment(string text, IReadOnlyList<string> matched)
+    public static IReadOnlyList<TextSpan> FindSpans(string text, IEnumerable<string>? words)
     {
         ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(matched);
-        var hits = new List<(int Start, int Length)>();
-        foreach (var word in matched.Where(w => !string.IsNullOrWhiteSpace(w)).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(w => w.Length))
+        if (words is null || text.Length == 0)
         {
-            var from = 0;
-            while (from < text.Length)
+            return [];
+        }
+
+        var spans = new List<TextSpan>();
+        foreach (var word in words)
+        {
+            var needle = word?.Trim();
+            if (string.IsNullOrEmpty(needle))
             {
-                var at = text.IndexOf(word, from, StringComparison.OrdinalIgnoreCase);
+                continue;
+            }
+
+            var from = 0;
+            while (from <= text.Length - needle.Length)
+            {
+                var at = text.IndexOf(needle, from, StringComparison.OrdinalIgnoreCase);
                 if (at < 0)
                 {
                     break;
                 }
 
-                var end = at + word.Length;
-                if (IsBoundary(text, at - 1) && IsBoundary(text, end) && !hits.Exists(h => at < h.Start + h.Length && h.Start < end))
+                var end = at + needle.Length;
+                if (IsBoundary(text, at - 1) && IsBoundary(text, end))
                 {
-                    hits.Add((at, word.Length));
+                    spans.Add(new TextSpan(at, needle.Length));
                 }
 
                 from = at + 1;
             }
         }
 
-        hits.Sort((a, b) => a.Start.CompareTo(b.Start));
-        var segments = new List<TextSegment>(hits.Count * 2 + 1);
+        return Merge(spans);
+    }
+
+    /// <summary>Splits <paramref name="text"/> into plain and matched segments (the matched ones as <see cref="FindSpans"/> finds them).</summary>
+    public static IReadOnlyList<TextSegment> Segment(string text, IEnumerable<string>? words)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var segments = new List<TextSegment>();
         var pos = 0;
-        foreach (var (start, length) in hits)
+        foreach (var span in FindSpans(text, words))
         {
-            if (start > pos)
+            if (span.Start > pos)
             {
-                segments.Add(new TextSegment(text[pos..start], false));
+                segments.Add(new TextSegment(text[pos..span.Start], false));
             }
 
-            segments.Add(new TextSegment(text.Substring(start, length), true));
-            pos = start + length;
+            segments.Add(new TextSegment(text.Substring(span.Start, span.Length), true));
+            pos = span.End;
         }
 
         if (pos < text.Length)
@@ -65,7 +89,7 @@ public static class MatchHighlighter
 
     /// <summary>
     /// Shortens <paramref name="text"/> to at most <paramref name="maxLength"/> characters including the ellipsis,
-    /// cutting at the last whitespace before the limit (or hard, when one word is longer than the whole budget),
+    /// cutting at the last whitespace before the limit (or hard, when one word takes more than half the budget),
     /// never inside a surrogate pair.
     /// </summary>
     public static string Shorten(string text, int maxLength)
@@ -98,5 +122,31 @@ public static class MatchHighlighter
     }
 
     private static bool IsBoundary(string text, int index) =>
-        index < 0 || index >= text.Length || !char.IsLetterOrDigit(text[index]);
+        index < 0 || index >= text.Length || !char.IsLetterOrDigit(text[index]) && text[index] != '\u00AD';
+
+    private static List<TextSpan> Merge(List<TextSpan> spans)
+    {
+        if (spans.Count <= 1)
+        {
+            return spans;
+        }
+
+        spans.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        var merged = new List<TextSpan>(spans.Count) { spans[0] };
+        for (var i = 1; i < spans.Count; i++)
+        {
+            var last = merged[^1];
+            var current = spans[i];
+            if (current.Start <= last.End)
+            {
+                merged[^1] = new TextSpan(last.Start, Math.Max(last.End, current.End) - last.Start);
+            }
+            else
+            {
+                merged.Add(current);
+            }
+        }
+
+        return merged;
+    }
 }
