@@ -10,8 +10,9 @@ public readonly record struct TextSpan(int Start, int Length)
 }
 
 /// <summary>
-/// Finds where the matched words of an alert occur in a text, so that each platform can set them in bold
-/// its own way. Platform-neutral: no markup is produced here.
+/// Platform-neutral helpers for alert rendering: finding where the matched words of an alert occur in a text,
+/// and shortening text on a word boundary. Each platform escapes and marks up for itself (HTML for Telegram,
+/// markdown for Discord); no markup is produced here.
 /// </summary>
 public static class MatchHighlighter
 {
@@ -62,13 +63,15 @@ public static class MatchHighlighter
         return Merge(spans);
     }
 
-    /// <summary>Splits <paramref name="text"/> into plain and matched segments (the matched ones as <see cref="FindSpans"/> finds them).</summary>
-    public static IReadOnlyList<TextSegment> Segment(string text, IEnumerable<string>? words)
+    /// <summary>Splits <paramref name="text"/> into plain and matched segments, using the spans of <see cref="FindSpans"/>.</summary>
+    public static IReadOnlyList<TextSegment> Segment(string text, IReadOnlyList<string> matched)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var segments = new List<TextSegment>();
+        ArgumentNullException.ThrowIfNull(matched);
+        var spans = FindSpans(text, matched);
+        var segments = new List<TextSegment>(spans.Count * 2 + 1);
         var pos = 0;
-        foreach (var span in FindSpans(text, words))
+        foreach (var span in spans)
         {
             if (span.Start > pos)
             {
@@ -89,7 +92,7 @@ public static class MatchHighlighter
 
     /// <summary>
     /// Shortens <paramref name="text"/> to at most <paramref name="maxLength"/> characters including the ellipsis,
-    /// cutting at the last whitespace before the limit (or hard, when one word takes more than half the budget),
+    /// cutting at the last whitespace before the limit (or hard, when one word is longer than half the budget),
     /// never inside a surrogate pair.
     /// </summary>
     public static string Shorten(string text, int maxLength)
