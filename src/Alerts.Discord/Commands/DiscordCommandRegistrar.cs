@@ -32,6 +32,12 @@ public sealed partial class DiscordCommandRegistrar(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.IsEnabled)
+        {
+            _completion.TrySetResult(false);
+            return;
+        }
+
         try
         {
             for (var attempt = 0; ; attempt++)

@@ -4,6 +4,7 @@ using Alerts.Discord.Rendering;
 using Alerts.Discord.Rest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Discord.Sending;
 
@@ -15,6 +16,7 @@ namespace Alerts.Discord.Sending;
 public sealed partial class DiscordAlertChannel(
     IServiceScopeFactory scopes,
     DiscordDmChannels dmChannels,
+    IOptions<DiscordOptions> options,
     ILogger<DiscordAlertChannel> logger) : IAlertChannel
 {
     /// <summary>Discord error codes meaning the recipient is gone for good.</summary>
@@ -32,7 +34,10 @@ public sealed partial class DiscordAlertChannel(
         new RateLimitRule(5, TimeSpan.FromSeconds(5)),
         null);
 
-    public IReadOnlyCollection<string> Platforms { get; } = [Core.Subscriptions.Platforms.DiscordUser, Core.Subscriptions.Platforms.DiscordChannel];
+    /// <summary>None while the adapter is off (no bot token), so the dispatcher does not route alerts here.</summary>
+    public IReadOnlyCollection<string> Platforms { get; } = options.Value.IsEnabled
+        ? [Core.Subscriptions.Platforms.DiscordUser, Core.Subscriptions.Platforms.DiscordChannel]
+        : [];
 
     public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
     {
