@@ -16,7 +16,9 @@ public sealed class LiveblogJsonLdParser : ITickerParser
     public bool CanParse(string content)
     {
         ArgumentNullException.ThrowIfNull(content);
+        // A page that merely declares a LiveBlogPosting without updates (ntv does such things) is left to the other parsers.
         return content.Contains("LiveBlogPosting", StringComparison.Ordinal)
+            && content.Contains("liveBlogUpdate", StringComparison.Ordinal)
             && (content.Contains("application/ld+json", StringComparison.OrdinalIgnoreCase) || IsBareJson(content));
     }
 

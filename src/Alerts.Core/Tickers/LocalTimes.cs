@@ -32,6 +32,49 @@ internal static class LocalTimes
         return (only, only);
     }
 
+    /// <summary>
+    /// Remembers whether the last day asked about had one fixed offset, so that a page of hundreds of entries on a
+    /// few days costs a few zone-rule look-ups instead of three per entry.
+    /// </summary>
+    internal sealed class DayCache(TimeZoneInfo zone)
+    {
+        private DateOnly day = DateOnly.MinValue;
+        private TimeSpan? fixedOffset;
+
+        public TimeZoneInfo Zone => zone;
+
+        public (DateTimeOffset Earlier, DateTimeOffset Later) Candidates(DateTime local)
+        {
+            var date = DateOnly.FromDateTime(local);
+            if (date != day)
+            {
+                day = date;
+                var start = date.ToDateTime(TimeOnly.MinValue);
+                var end = date.ToDateTime(new TimeOnly(23, 59));
+                var startOffset = zone.GetUtcOffset(start);
+                fixedOffset = startOffset == zone.GetUtcOffset(end) && !zone.IsInvalidTime(start) && !zone.IsAmbiguousTime(start) && !zone.IsAmbiguousTime(end)
+                    ? startOffset
+                    : null;
+            }
+
+            if (fixedOffset is { } offset)
+            {
+                var utc = new DateTimeOffset(local.Ticks - offset.Ticks, TimeSpan.Zero);
+                return (utc, utc);
+            }
+
+            return LocalTimes.Candidates(local, zone);
+        }
+
+        public DateTimeOffset ToUtc(DateTime local) => Candidates(local).Later;
+
+        public DateTimeOffset? LatestAtOrBefore(DateTime local, DateTimeOffset limit)
+        {
+            var (earlier, later) = Candidates(local);
+            return later <= limit ? later : earlier <= limit ? earlier : null;
+        }
+    }
+
     /// <summary>The latest instant showing <paramref name="local"/>: standard time for an ambiguous hour.</summary>
     public static DateTimeOffset ToUtc(DateTime local, TimeZoneInfo zone) => Candidates(local, zone).Later;
 

@@ -49,21 +49,20 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
 
         var pageUrl = context.Url is null ? null : WithoutFragment(context.Url);
-        List<TextLine> lines;
-        DateOnly? fallbackDate = null;
-        if (TextLines.LooksLikeHtml(content))
+        var structure = new LineStructure();
+        if (!TextLines.LooksLikeHtml(content))
         {
-            var document = new HtmlParser().ParseDocument(content);
-            lines = TextLines.FromHtml(document);
-            pageUrl ??= CanonicalUrl(document);
-            fallbackDate = PublishedDate(document, context.TimeZone);
-        }
-        else
-        {
-            lines = TextLines.FromText(content);
+            TextLines.FromText(content, structure);
+            return structure.Finish(context, pageUrl, fallbackDate: null);
         }
 
-        return ParseLines(lines, context, pageUrl, fallbackDate);
+        // Everything needed from the DOM is taken before the items are built, so that the garbage collections which
+        // building them causes do not have to keep (and promote) the whole document.
+        var document = new HtmlParser().ParseDocument(content);
+        TextLines.FromHtml(document, structure);
+        pageUrl ??= CanonicalUrl(document);
+        var fallbackDate = structure.HasDate ? null : PublishedDate(document, context.TimeZone);
+        return structure.Finish(context, pageUrl, fallbackDate);
     }
 
     /// <summary>
@@ -111,16 +110,120 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     [GeneratedRegex(@"\b(href|content)\s*=\s*[""']([^""']*)[""']", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AttributePattern();
 
-    private static IReadOnlyList<TickerItem> ParseLines(List<TextLine> lines, ParseContext context, string? pageUrl, DateOnly? fallbackDate)
+    /// <summary>
+    /// The text-structure state machine. Lines stream in (from the text splitter or the DOM walk) and are consumed at
+    /// once, so neither input needs a list of lines or a copy of its whole text.
+    /// </summary>
+    private sealed class LineStructure : ILineSink
     {
-        var entries = new List<Entry>();
-        var body = new StringBuilder(4096);
-        DateOnly? pageDate = null;
-        TextLine? pendingImageName = null;
-        var paragraphOpen = false;
-        Entry? entry = null;
+        private readonly List<Entry> entries = [];
+        private readonly StringBuilder body = new(2048);
+        private DateOnly? pageDate;
+        private string? pendingImageName;
+        private bool pendingImageNameStartsBlock;
+        private bool paragraphOpen;
+        private bool ended;
+        private Entry? entry;
 
-        void AppendBody(ReadOnlySpan<char> text, bool startsBlock)
+        public void Add(ReadOnlySpan<char> text, bool startsBlock, in LineMarkup markup)
+        {
+            if (ended)
+            {
+                return;
+            }
+
+            if (IsFooter(text))
+            {
+                ended = true; // Below the footer come teasers and site furniture, never entries.
+                return;
+            }
+
+            if (IsAudioNote(text))
+            {
+                paragraphOpen = false;
+                return;
+            }
+
+            if (IsCaption(text))
+            {
+                // The image-name line belongs to the caption: both are the photo block.
+                pendingImageName = null;
+                paragraphOpen = false;
+                return;
+            }
+
+            if (IsImageName(text))
+            {
+                FlushPendingImageName();
+                pendingImageName = text.ToString();
+                pendingImageNameStartsBlock = startsBlock;
+                return;
+            }
+
+            if (TryReadDateLine(text, out var date, out var fullMatch))
+            {
+                if (pageDate is null)
+                {
+                    pageDate = date;
+                    paragraphOpen = false;
+                    return;
+                }
+
+                if (fullMatch)
+                {
+                    paragraphOpen = false;
+                    return;
+                }
+            }
+
+            if (TryReadHeading(text, allowGlued: entries.Count == 0, out var hour, out var minute, out var headline, out var rest))
+            {
+                FlushPendingImageName();
+                CloseEntry();
+                entry = new Entry(hour, minute, headline.ToString(), markup);
+                entries.Add(entry);
+                if (!rest.IsEmpty)
+                {
+                    AppendBody(rest, startsBlock: false);
+                }
+
+                return;
+            }
+
+            FlushPendingImageName();
+            AppendBody(text, startsBlock);
+        }
+
+        public bool HasDate => pageDate is not null;
+
+        public IReadOnlyList<TickerItem> Finish(ParseContext context, string? pageUrl, DateOnly? fallbackDate)
+        {
+            FlushPendingImageName();
+            CloseEntry();
+            if (entries.Count == 0)
+            {
+                throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
+            }
+
+            var topDate = pageDate ?? fallbackDate
+                ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
+
+            AssignInstants(entries, topDate, context.TimeZone);
+            return BuildItems(entries, context, pageUrl);
+        }
+
+        private void CloseEntry()
+        {
+            if (entry is not null)
+            {
+                entry.Body = body.ToString();
+                body.Clear();
+            }
+
+            paragraphOpen = false;
+        }
+
+        private void AppendBody(ReadOnlySpan<char> text, bool startsBlock)
         {
             if (entry is null)
             {
@@ -131,7 +234,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 body.Append('\n');
             }
-            else if (body.Length > entry.BodyStart)
+            else if (body.Length > 0)
             {
                 body.Append("\n\n");
             }
@@ -140,101 +243,14 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             paragraphOpen = true;
         }
 
-        void FlushPendingImageName()
+        private void FlushPendingImageName()
         {
             if (pendingImageName is { } name)
             {
-                AppendBody(name.Text.Span, name.StartsBlock);
                 pendingImageName = null;
+                AppendBody(name, pendingImageNameStartsBlock);
             }
         }
-
-        foreach (var line in lines)
-        {
-            var text = line.Text.Span;
-            var startsBlock = line.StartsBlock;
-
-            if (IsFooter(text))
-            {
-                break; // Below the footer come teasers and site furniture, never entries.
-            }
-
-            if (IsAudioNote(text))
-            {
-                paragraphOpen = false;
-                continue;
-            }
-
-            if (IsCaption(text))
-            {
-                // The image-name line belongs to the caption: both are the photo block.
-                pendingImageName = null;
-                paragraphOpen = false;
-                continue;
-            }
-
-            if (IsImageName(text))
-            {
-                FlushPendingImageName();
-                pendingImageName = line;
-                continue;
-            }
-
-            if (TryReadDateLine(text, out var date, out var fullMatch))
-            {
-                if (pageDate is null)
-                {
-                    pageDate = date;
-                    paragraphOpen = false;
-                    continue;
-                }
-
-                if (fullMatch)
-                {
-                    paragraphOpen = false;
-                    continue;
-                }
-            }
-
-            if (TryReadHeading(text, allowGlued: entries.Count == 0, out var hour, out var minute, out var headline, out var rest))
-            {
-                FlushPendingImageName();
-                if (entry is not null)
-                {
-                    entry.BodyEnd = body.Length;
-                }
-
-                entry = new Entry(hour, minute, headline.ToString(), line, body.Length);
-                entries.Add(entry);
-                paragraphOpen = false;
-                if (!rest.IsEmpty)
-                {
-                    AppendBody(rest, startsBlock: false);
-                }
-
-                continue;
-            }
-
-            FlushPendingImageName();
-            AppendBody(text, startsBlock);
-        }
-
-        FlushPendingImageName();
-        if (entry is not null)
-        {
-            entry.BodyEnd = body.Length;
-        }
-
-        if (entries.Count == 0)
-        {
-            throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
-        }
-
-        var topDate = pageDate ?? fallbackDate
-            ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
-
-        AssignInstants(entries, topDate, context.TimeZone);
-        return BuildItems(entries, body, context, pageUrl);
     }
 
     /// <summary>
@@ -243,6 +259,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// </summary>
     private static void AssignInstants(List<Entry> entries, DateOnly topDate, TimeZoneInfo zone)
     {
+        var clock = new LocalTimes.DayCache(zone);
         var day = topDate;
         Entry? previous = null;
         foreach (var e in entries)
@@ -250,16 +267,16 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             var time = new TimeOnly(e.Hour, e.Minute);
             if (previous is null)
             {
-                e.Published = LocalTimes.ToUtc(day.ToDateTime(time), zone);
+                e.Published = clock.ToUtc(day.ToDateTime(time));
             }
             else
             {
                 var previousTime = new TimeOnly(previous.Hour, previous.Minute);
-                var sameDay = LocalTimes.LatestAtOrBefore(day.ToDateTime(time), zone, previous.Published);
+                var sameDay = clock.LatestAtOrBefore(day.ToDateTime(time), previous.Published);
                 if (time <= previousTime)
                 {
                     // A gap time read forward may land after the entry above; the page's order still says same day.
-                    e.Published = sameDay ?? LocalTimes.ToUtc(day.ToDateTime(time), zone);
+                    e.Published = sameDay ?? clock.ToUtc(day.ToDateTime(time));
                 }
                 else if (sameDay is { } repeated)
                 {
@@ -268,7 +285,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 else
                 {
                     day = day.AddDays(-1);
-                    e.Published = LocalTimes.ToUtc(day.ToDateTime(time), zone);
+                    e.Published = clock.ToUtc(day.ToDateTime(time));
                 }
             }
 
@@ -276,7 +293,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
     }
 
-    private static List<TickerItem> BuildItems(List<Entry> entries, StringBuilder body, ParseContext context, string? pageUrl)
+    private static List<TickerItem> BuildItems(List<Entry> entries, ParseContext context, string? pageUrl)
     {
         // Ordinals count from the bottom (oldest first) so that a new entry above never renames an existing one.
         var ordinals = new int[entries.Count];
@@ -291,9 +308,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         var holderUse = new Dictionary<int, int>();
         foreach (var e in entries)
         {
-            if (e.Heading.Holder != 0)
+            if (e.Markup.Holder != 0)
             {
-                holderUse[e.Heading.Holder] = holderUse.GetValueOrDefault(e.Heading.Holder) + 1;
+                holderUse[e.Markup.Holder] = holderUse.GetValueOrDefault(e.Markup.Holder) + 1;
             }
         }
 
@@ -301,9 +318,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var text = body.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
-            var anchor = e.Heading.Anchor
-                ?? (e.Heading.Holder != 0 && holderUse[e.Heading.Holder] == 1 ? e.Heading.HolderId : null);
+            var text = e.Body;
+            var anchor = e.Markup.Anchor
+                ?? (e.Markup.Holder != 0 && holderUse[e.Markup.Holder] == 1 ? e.Markup.HolderId : null);
             var url = pageUrl is null ? null : anchor is null ? pageUrl : pageUrl + "#" + Uri.EscapeDataString(anchor);
             items.Add(new TickerItem(
                 context.SourceId,
@@ -522,7 +539,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// <summary>A photo caption: it ends in a credit <c>(Foto: …)</c>, is a bare credit, or carries the dpa-Bildfunk tag.</summary>
     internal static bool IsCaption(ReadOnlySpan<char> line)
     {
-        if (line.Contains("+++ dpa-Bildfunk +++", StringComparison.OrdinalIgnoreCase))
+        if (line.Contains("+++ dpa-Bildfunk +++", StringComparison.Ordinal))
         {
             return true;
         }
@@ -546,7 +563,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// <summary>An image's file name as a line: three or more words joined by '-' (or '_'), no spaces, optionally with an image extension.</summary>
     internal static bool IsImageName(ReadOnlySpan<char> line)
     {
-        if (line.Length < 5 || line.Length > 400)
+        // Most lines are sentences: the first space ends the test before any per-character work.
+        if (line.Length < 5 || line.Length > 400 || line.IndexOfAny(' ', '\u00A0') >= 0)
         {
             return false;
         }
@@ -611,7 +629,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             : null;
     }
 
-    private sealed class Entry(int hour, int minute, string headline, TextLine heading, int bodyStart)
+    private sealed class Entry(int hour, int minute, string headline, LineMarkup markup)
     {
         public int Hour { get; } = hour;
 
@@ -619,11 +637,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
         public string Headline { get; } = headline;
 
-        public TextLine Heading { get; } = heading;
+        public LineMarkup Markup { get; } = markup;
 
-        public int BodyStart { get; } = bodyStart;
-
-        public int BodyEnd { get; set; }
+        public string Body { get; set; } = "";
 
         public DateTimeOffset Published { get; set; }
     }

@@ -115,6 +115,17 @@ public sealed class NtvLivetickerParserTests
         Assert.Equal(fromText.Select(i => i with { Url = null }), fromHtml.Select(i => i with { Url = null }));
     }
 
+    [Theory]
+    [InlineData("ntv/storm-ticker.txt")]
+    [InlineData("ntv/dst-autumn.txt")]
+    [InlineData("ntv/dst-spring.txt")]
+    public void TheSamePageWrappedInHtmlParagraphsGivesTheSameItems(string fixture)
+    {
+        var text = Read(fixture);
+
+        Assert.Equal(parser.Parse(text, Context()), parser.Parse(AsHtml(text), Context()));
+    }
+
     [Fact]
     public void HtmlEntryLinksUseThePageUrlAndTheEntryAnchor()
     {

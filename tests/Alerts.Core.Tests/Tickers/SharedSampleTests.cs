@@ -18,7 +18,8 @@ public sealed class SharedSampleTests
             return;
         }
 
-        var items = new NtvLivetickerParser().Parse(File.ReadAllText(path), Context(sourceId: "ntv-ukraine"));
+        var text = File.ReadAllText(path);
+        var items = new NtvLivetickerParser().Parse(text, Context(sourceId: "ntv-ukraine"));
 
         // Counted by hand: 30 "+++ HH:MM" headings at line starts plus the one glued to the title; the
         // "+++ dpa-Bildfunk +++" caption is not an entry.
@@ -48,5 +49,8 @@ public sealed class SharedSampleTests
         });
         Assert.Equal(items.Count, items.Select(i => i.Key).Distinct().Count());
         Assert.True(items.Zip(items.Skip(1)).All(p => p.First.Published > p.Second.Published));
+
+        // The same page as HTML reads identically.
+        Assert.Equal(items, new NtvLivetickerParser().Parse(AsHtml(text), Context(sourceId: "ntv-ukraine")));
     }
 }

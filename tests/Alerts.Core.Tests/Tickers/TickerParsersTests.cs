@@ -30,6 +30,18 @@ public sealed class TickerParsersTests
         Assert.Equal(SourceKinds.LiveblogJsonLd, TickerParsers.Detect(page).Kind);
     }
 
+    [Fact]
+    public void ATickerPageDeclaringALiveBlogWithoutUpdatesIsReadAsTickerText()
+    {
+        var page = Read("ntv/storm-ticker.html").Replace(
+            "</head>",
+            "<script type=\"application/ld+json\">{\"@type\":\"LiveBlogPosting\",\"headline\":\"Wetter\"}</script></head>",
+            StringComparison.Ordinal);
+
+        Assert.Equal(SourceKinds.NtvLiveticker, TickerParsers.Detect(page).Kind);
+        Assert.Equal(7, TickerParsers.Parse(page, Context()).Count);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("Einfach nur Text.")]
