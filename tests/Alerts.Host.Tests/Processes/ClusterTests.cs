@@ -78,13 +78,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(expected, messages.Length);
         Assert.Single(messages.Select(m => m.Instance).Distinct());
 
-        // The limits hold for the cluster: 5/s overall, 1/s per subscriber. Measured where the messages arrive, so
-        // the windows are a quarter second shorter to allow for scheduling jitter on a busy machine; without the
-        // limits all 72 would arrive within well under a second.
-        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromMilliseconds(750)) <= 5);
+        // The limits hold for the cluster: 5/s overall, 1/s per subscriber. Measured where the messages arrive, on a
+        // machine that may be busy: a message delayed in transit can land next to the following second's burst, so
+        // the check is over 2 s windows (at most 3 seconds' worth of permits), which stays exact up to 1 s of jitter.
+        // Without the limits all 72 would arrive within a second. The exact spacing is DispatcherTests' job.
+        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromSeconds(2)) <= 15);
         foreach (var perSubscriber in messages.GroupBy(m => m.Subscriber))
         {
-            Assert.Equal(1, DispatchHarness.MaxInAnyWindow(perSubscriber.Select(m => m.At), TimeSpan.FromMilliseconds(750)));
+            Assert.True(DispatchHarness.MaxInAnyWindow(perSubscriber.Select(m => m.At), TimeSpan.FromSeconds(2)) <= 3);
         }
 
         var took = (messages.Max(m => m.At) - messages.Min(m => m.At)).TotalSeconds;
