@@ -23,6 +23,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         var directory = Path.Combine(Path.GetTempPath(), "alerts-cluster-" + Guid.NewGuid().ToString("N")[..8]);
         var storage = TestDatabases.Create(StorageOptions.Postgres, directory);
+        try
+        {
+            await RunAsync(storage, directory);
+        }
+        finally
+        {
+            await TestDatabases.DropAsync(storage, directory);
+        }
+    }
+
+    private async Task RunAsync(StorageOptions storage, string directory)
+    {
         await using (var stores = await TestDatabases.OpenAsync(storage))
         {
             var subscriptions = stores.GetRequiredService<ISubscriptionStore>();
