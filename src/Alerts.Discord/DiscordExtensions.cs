@@ -17,26 +17,22 @@ namespace Alerts.Discord;
 public static class DiscordExtensions
 {
     /// <summary>
-    /// Registers the Discord adapter when <c>Alerts:Discord:BotToken</c> is set: options (validated at start-up),
-    /// the REST client, the alert channel, the command handler and the start-up command registration.
+    /// Registers the Discord adapter: options (validated at start-up when on), the REST client, the alert channel, the
+    /// command handler and the start-up command registration. The adapter is on when <c>Alerts:Discord:BotToken</c> is
+    /// set; that is decided from the final configuration when the services run, not here, because configuration added
+    /// after this call (command line, test hosts) must count too. When off, the channel claims no platform, no command
+    /// is registered and the endpoint is not mapped.
     /// Needs <see cref="Core.Subscriptions.ISubscriptionCommands"/>, <see cref="Core.Subscriptions.ISubscriptionStore"/> and
     /// <see cref="Core.Subscriptions.IKeyValueStore"/> from the rest of the host.
     /// </summary>
     public static IHostApplicationBuilder AddDiscord(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var section = builder.Configuration.GetSection(DiscordOptions.Section);
-        if (string.IsNullOrWhiteSpace(section[nameof(DiscordOptions.BotToken)]))
-        {
-            return builder;
-        }
-
         var services = builder.Services;
         services.AddOptions<DiscordOptions>().BindConfiguration(DiscordOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new DiscordSourceList(builder.Configuration.GetSection("Alerts:Sources").Get<List<SourceDefinition>>() ?? []));
-        services.AddSingleton<DiscordMarker>();
+        services.AddSingleton(sp => new DiscordSourceList(sp.GetRequiredService<IConfiguration>().GetSection("Alerts:Sources").Get<List<SourceDefinition>>() ?? []));
 
         services.AddSingleton<DiscordRateLimiter>();
 #pragma warning disable EXTEXP0001 // Experimental, but the only way to opt out of handlers added by ConfigureHttpClientDefaults.
@@ -64,7 +60,7 @@ public static class DiscordExtensions
     public static IEndpointRouteBuilder MapDiscordInteractions(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        if (endpoints.ServiceProvider.GetService<DiscordMarker>() is null)
+        if (endpoints.ServiceProvider.GetService<IOptions<DiscordOptions>>()?.Value.IsEnabled != true)
         {
             return endpoints;
         }
@@ -74,7 +70,4 @@ public static class DiscordExtensions
             .DisableAntiforgery();
         return endpoints;
     }
-
-    /// <summary>Tells <see cref="MapDiscordInteractions"/> that <see cref="AddDiscord"/> turned the adapter on.</summary>
-    private sealed class DiscordMarker;
 }

@@ -1,4 +1,8 @@
 using Alerts.Core.Delivery;
+using Alerts.Core.Matching;
+using Alerts.Core.Tickers;
+using Alerts.Storage;
+using Alerts.Storage.Migrations;
 using Alerts.Host.Delivery;
 using Alerts.Host.Operations;
 using Alerts.Host.Options;
@@ -61,6 +65,16 @@ internal static class HostingExtensions
             sp.GetRequiredService<IDeliveryObserver>(),
             sp.GetRequiredService<ILogger<AlertDispatcher>>()));
 
+        foreach (var parser in TickerParsers.All)
+        {
+            services.AddSingleton(parser);
+        }
+
+        services.TryAddSingleton<ISubscriptionMatcher>(sp => new MatcherIndex(
+            LoadAliases(),
+            new QueryOptions { MaxLength = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Limits.MaxQueryLength },
+            sp.GetRequiredService<ILogger<MatcherIndex>>()));
+
         services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());
         if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
         {
@@ -72,7 +86,25 @@ internal static class HostingExtensions
         return builder;
     }
 
-    public static IHostApplicationBuilder AddAlertsStorage(this IHostApplicationBuilder builder) => builder;
+    /// <summary>
+    /// The SQLite or PostgreSQL stores of Alerts.Storage (<c>Alerts:Storage</c>), with the schema migrated at
+    /// start-up before anything else touches the database.
+    /// </summary>
+    public static IHostApplicationBuilder AddAlertsStorage(this IHostApplicationBuilder builder)
+    {
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        try
+        {
+            builder.Services.AddAlertsStorage(storage);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions), [e.Message]);
+        }
+
+        builder.Services.AddHostedService<StorageMigration>();
+        return builder;
+    }
 
     /// <summary>
     /// Hangfire (in-memory, or PostgreSQL with <c>Alerts:Storage:Provider=Postgres</c>), the poll scheduler and
@@ -120,6 +152,8 @@ internal static class HostingExtensions
         // each host gets its own storage, which keeps several hosts in one test process apart.
         services.AddSingleton<JobStorage>(sp =>
         {
+            // Hangfire logs through its process-wide configuration: make it this host's before the storage logs.
+            _ = sp.GetRequiredService<IGlobalConfiguration>();
             var storage = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Storage;
             if (!storage.IsPostgres)
             {
@@ -136,10 +170,11 @@ internal static class HostingExtensions
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(storage.ConnectionString, pg), pg);
         });
-        services.AddHangfire(config => config
+        services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddHangfireServer((sp, server) =>
         {
             var instance = sp.GetRequiredService<InstanceIdentity>();
@@ -154,6 +189,19 @@ internal static class HostingExtensions
         return builder;
     }
 
+    private static AliasTable LoadAliases()
+    {
+        var path = ConfigFiles.FindAliases();
+        try
+        {
+            return path is null ? AliasTable.Empty : AliasTable.Load(path);
+        }
+        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new OptionsValidationException("aliases", typeof(AliasTable), [$"config/aliases.json: {e.Message}"]);
+        }
+    }
+
     /// <summary>Turns a configuration error at start-up into one clear message per key on stderr (SPEC §10).</summary>
     public static int ReportInvalidConfiguration(OptionsValidationException e)
     {
@@ -165,4 +213,19 @@ internal static class HostingExtensions
 
         return 1;
     }
+}
+
+/// <summary>Brings the schema up to date before the other hosted services (seeding, polling, dispatch) start.</summary>
+internal sealed class StorageMigration(IServiceProvider services, ILogger<StorageMigration> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetService<IStorageMigrator>() is { } migrator)
+        {
+            var version = await migrator.MigrateAsync(cancellationToken);
+            logger.LogInformation("{Provider} schema at version {Version}", migrator.Provider, version);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -12,15 +12,15 @@ if (CliApp.TryGetVerb(args, out var verb))
 
 var builder = WebApplication.CreateBuilder(CliApp.ServiceArguments(args));
 
-builder.AddAlertsConfiguration();
-builder.AddAlertsCore();
-builder.AddAlertsStorage();
-builder.AddAlertsPolling();
-builder.AddTelegram();
-builder.AddDiscord();
-
 try
 {
+    builder.AddAlertsConfiguration();
+    builder.AddAlertsCore();
+    builder.AddAlertsStorage();
+    builder.AddAlertsPolling();
+    builder.AddTelegram();
+    builder.AddDiscord();
+
     var app = builder.Build();
 
     app.MapOperations();

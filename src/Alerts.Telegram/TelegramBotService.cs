@@ -23,13 +23,17 @@ internal sealed partial class TelegramBotService(
 {
     internal static readonly UpdateType[] AllowedUpdates = [UpdateType.Message, UpdateType.MyChatMember];
 
+    internal const string LeaseName = "telegram:poll";
+
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
     /// <summary>Pause after an empty answer that came back early (short polling, or a server that ignores the long-poll timeout).</summary>
     internal static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(300);
 
     private readonly TelegramOptions _options = options.Value;
-    private readonly string _leaseOwner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    // Stable across restarts of the same machine (container): a restarted instance takes its own lease back at
+    // once instead of waiting for the dead process's lease to expire.
+    private readonly string _leaseOwner = $"{Environment.MachineName}:telegram-poller";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,13 +71,35 @@ internal sealed partial class TelegramBotService(
 
     private async Task PollAsync(CancellationToken ct)
     {
+        try
+        {
+            await PollLoopAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (leases is not null)
+            {
+                try
+                {
+                    await leases.ReleaseAsync(LeaseName, _leaseOwner, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    LogPollFailed(logger, TimeSpan.Zero, $"releasing the poll lease: {e.Message}");
+                }
+            }
+        }
+    }
+
+    private async Task PollLoopAsync(CancellationToken ct)
+    {
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 if (leases is not null
-                    && !await leases.TryAcquireAsync("telegram:poll", _leaseOwner, time.GetUtcNow(), TimeSpan.FromSeconds(_options.PollingTimeoutSeconds + 60), ct).ConfigureAwait(false))
+                    && !await leases.TryAcquireAsync(LeaseName, _leaseOwner, time.GetUtcNow(), TimeSpan.FromSeconds(_options.PollingTimeoutSeconds + 30), ct).ConfigureAwait(false))
                 {
                     // Only one instance may call getUpdates (Telegram answers 409 to the others).
                     await Task.Delay(TimeSpan.FromSeconds(5), time, ct).ConfigureAwait(false);

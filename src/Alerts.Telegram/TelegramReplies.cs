@@ -35,21 +35,41 @@ internal static class TelegramReplies
             return [];
         }
 
-        // Emphasis is exact substrings (a query as understood, a list number): no word-boundary rule here.
+        // Emphasis is exact substrings in the order they appear (a query as understood, list entries): each is set
+        // in bold once, at its first occurrence after the previous one, so a short part such as "1" does not light up
+        // every digit of the reply.
         var spans = new List<TextSpan>();
+        var cursor = 0;
         foreach (var part in emphasis.Where(e => !string.IsNullOrEmpty(e)))
         {
-            for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+            var at = FindFree(text, part, cursor, spans);
+            if (at < 0)
             {
-                if (!spans.Any(s => at < s.End && s.Start < at + part.Length))
-                {
-                    spans.Add(new TextSpan(at, part.Length));
-                }
+                at = FindFree(text, part, 0, spans);
+            }
+
+            if (at >= 0)
+            {
+                spans.Add(new TextSpan(at, part.Length));
+                cursor = at + part.Length;
             }
         }
 
         spans.Sort((a, b) => a.Start.CompareTo(b.Start));
         return spans;
+    }
+
+    private static int FindFree(string text, string part, int from, List<TextSpan> taken)
+    {
+        for (var at = text.IndexOf(part, from, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + 1, StringComparison.Ordinal))
+        {
+            if (!taken.Any(s => at < s.End && s.Start < at + part.Length))
+            {
+                return at;
+            }
+        }
+
+        return -1;
     }
 
     internal static IEnumerable<string> Split(string text, int max)

@@ -162,6 +162,19 @@ public sealed class AlertChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWrongTokenPausesTheChannelInsteadOfLosingAlerts()
+    {
+        Discord.Fault(_ => true, new FakeResponse(401, """{"message":"401: Unauthorized","code":0}"""));
+        var paused = Assert.IsType<SendResult.RateLimited>(await Send(ToChannel));
+        Assert.True(paused.Global);
+        Assert.Equal(TimeSpan.FromMinutes(1), paused.RetryAfter);
+        Assert.Contains("Alerts:Discord:BotToken", paused.Reason, StringComparison.Ordinal);
+
+        // Next: once the token works again, the alert goes out.
+        Assert.IsType<SendResult.Sent>(await Send(ToChannel));
+    }
+
+    [Fact]
     public async Task OtherClientErrorsArePermanent()
     {
         Discord.Fault(_ => true, new FakeResponse(400, """{"message":"Invalid Form Body","code":50035}"""));

@@ -273,6 +273,31 @@ public sealed class InteractionsEndpointTests
         Assert.Equal($"/api/v10/applications/{DiscordTestApp.ApplicationId}/guilds/{Payloads.GuildId}/commands", Assert.Single(guild.Discord.Requests).Path);
     }
 
+    [Fact]
+    public async Task AStoreFailureDuringRegistrationIsRetriedInsteadOfStoppingTheHost()
+    {
+        var store = new FlakyKeyValueStore();
+        await using var app = await DiscordTestApp.StartAsync(
+            settings: new Dictionary<string, string?> { ["Alerts:Discord:GuildId"] = Payloads.GuildId },
+            services: s => s.AddSingleton<IKeyValueStore>(store));
+
+        // The first attempt fails in the store; the retry (after 2 s) registers.
+        Assert.True(await app.App.Services.GetRequiredService<DiscordCommandRegistrar>().Completion.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, store.Reads);
+        Assert.Single(app.Discord.Requests, r => r.Method == "PUT");
+        Assert.Equal(HttpStatusCode.OK, (await app.PostInteractionAsync(Payloads.Ping())).StatusCode);
+    }
+
+    private sealed class FlakyKeyValueStore : IKeyValueStore
+    {
+        public int Reads;
+
+        public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref Reads) == 1 ? throw new InvalidOperationException("database is locked") : Task.FromResult<string?>(null);
+
+        public Task SetAsync(string key, string value, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+
     [NodeFact]
     public async Task EveryBodyTheBotSendsIsValidAgainstDiscordsSchemas()
     {

@@ -20,8 +20,13 @@ public class OptionsTests
     [InlineData("Alerts:Discord:DeferAfter", "00:00:05", "Alerts:Discord:DeferAfter")]
     public async Task InvalidConfigurationStopsStartUpNamingTheKey(string key, string value, string named)
     {
-        await using var app = await DiscordTestApp.StartAsync(settings: new Dictionary<string, string?> { [key] = value }, start: false);
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.App.StartAsync());
+        await using var discord = await FakeDiscordServer.StartAsync();
+        // Mapping the endpoint reads the options, so validation fails there already, or at the latest on start.
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            var app = await DiscordTestApp.StartAsync(discord, new Dictionary<string, string?> { [key] = value }, start: false);
+            await app.App.StartAsync();
+        });
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Bot abc", error.Message, StringComparison.Ordinal);
     }
@@ -30,7 +35,9 @@ public class OptionsTests
     public async Task WithoutABotTokenTheAdapterIsOffAndTheEndpointIsNotMapped()
     {
         await using var app = await DiscordTestApp.StartAsync(settings: new Dictionary<string, string?> { ["Alerts:Discord:BotToken"] = "" });
-        Assert.Empty(app.App.Services.GetServices<IAlertChannel>());
+        Assert.Empty(app.App.Services.GetServices<IAlertChannel>().SelectMany(c => c.Platforms));
+        Assert.False(await app.App.Services.GetRequiredService<Commands.DiscordCommandRegistrar>().Completion);
+        Assert.Empty(app.Discord.Requests);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await app.PostInteractionAsync(Payloads.Ping())).StatusCode);
     }
 

@@ -17,7 +17,7 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private TelegramBotService Service(Action<TelegramOptions>? configure = null)
+    private TelegramBotService Service(Action<TelegramOptions>? configure = null, Alerts.Core.Delivery.ILeaseStore? leases = null)
     {
         var options = Options.Create(Build.Options(_api.BaseUrl, o =>
         {
@@ -28,7 +28,7 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         var identity = new TelegramBotIdentity(bot);
         var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
         var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
-        return new TelegramBotService(bot, processor, identity, options, TimeProvider.System, NullLogger<TelegramBotService>.Instance);
+        return new TelegramBotService(bot, processor, identity, options, TimeProvider.System, NullLogger<TelegramBotService>.Instance, leases);
     }
 
     /// <summary>Answers getUpdates like Telegram: the queued updates from the requested offset on.</summary>
@@ -158,5 +158,40 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
 
         Assert.Single(_commands.Calls);
         Assert.Equal("51", await _keyValues.GetAsync(TelegramUpdateProcessor.LastUpdateKey));
+    }
+
+    [Fact]
+    public async Task OnlyTheHolderOfThePollLeaseCallsGetUpdatesAndReleasesItOnStop()
+    {
+        Queue((1, "/list"));
+        var leases = new FakeLeases { Grant = false };
+
+        await RunUntilAsync(Service(leases: leases), () => leases.Attempts >= 1);
+        Assert.Empty(_api.CallsTo("getUpdates"));
+
+        leases.Grant = true;
+        await RunUntilAsync(Service(leases: leases), () => !_commands.Calls.IsEmpty);
+
+        Assert.Equal(["list telegram:42"], _commands.Calls);
+        Assert.Contains(TelegramBotService.LeaseName, leases.Released);
+    }
+
+    private sealed class FakeLeases : Alerts.Core.Delivery.ILeaseStore
+    {
+        public volatile bool Grant;
+        public int Attempts;
+        public System.Collections.Concurrent.ConcurrentBag<string> Released { get; } = [];
+
+        public Task<bool> TryAcquireAsync(string name, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Attempts);
+            return Task.FromResult(Grant);
+        }
+
+        public Task ReleaseAsync(string name, string owner, CancellationToken cancellationToken = default)
+        {
+            Released.Add(name);
+            return Task.CompletedTask;
+        }
     }
 }

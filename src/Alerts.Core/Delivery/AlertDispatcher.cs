@@ -37,6 +37,7 @@ public sealed class AlertDispatcher
     private readonly SemaphoreSlim wake = new(0);
     private int inFlight;
     private DateTimeOffset nextClaimAt = DateTimeOffset.MinValue;
+    private readonly PriorityQueue<DateTimeOffset, DateTimeOffset> putBack = new();
 
     public AlertDispatcher(
         IOutboxStore outbox,
@@ -149,7 +150,14 @@ public sealed class AlertDispatcher
             var rows = await outbox.ClaimDueAsync(owner, want, now, options.ClaimLease, cancellationToken);
             lock (gate)
             {
-                nextClaimAt = rows.Count < want ? now + options.IdlePollInterval : now;
+                while (putBack.TryPeek(out var due, out _) && due <= now)
+                {
+                    putBack.Dequeue();
+                }
+
+                nextClaimAt = rows.Count >= want ? now
+                    : putBack.TryPeek(out var soonest, out _) && soonest < now + options.IdlePollInterval ? soonest
+                    : now + options.IdlePollInterval;
             }
 
             foreach (var row in rows)
@@ -162,7 +170,8 @@ public sealed class AlertDispatcher
         DateTimeOffset next;
         lock (gate)
         {
-            next = nextClaimAt;
+            // With more than half a batch held, the next claim waits for sends to finish (they wake the loop).
+            next = held.Count <= options.BatchSize / 2 ? nextClaimAt : DateTimeOffset.MaxValue;
             for (var i = 0; i < ring.Count; i++)
             {
                 var queue = ring[i];
@@ -264,17 +273,31 @@ public sealed class AlertDispatcher
         DateTimeOffset estimate;
         lock (gate)
         {
+            // Only the subscriber's own limits decide what waits in the database: rows held back by the channel's
+            // global limit stay here (at most a batch), in order, and go out as fast as the platform allows.
             var queued = queues.TryGetValue(to.Id, out var q) ? q.Rows.Count + (q.InFlight ? 1 : 0) : 0;
-            estimate = limiter.Estimate(channel, to, now, queued, queuedPerChannel.GetValueOrDefault(channel));
+            estimate = limiter.EstimateForSubscriber(channel, to, now, queued);
             if (estimate <= now + options.Horizon)
             {
                 Enqueue(new Held(row, to, channel), atFront: false);
                 return;
             }
+
+            NoteDueAt(estimate);
         }
 
         // Too far ahead to keep in memory: back to the database with the time it may go out, not counted as an attempt.
         await outbox.RescheduleAsync(row.Id, estimate, "rate limit", countsAsAttempt: false, cancellationToken);
+    }
+
+    /// <summary>A row we put back becomes due at <paramref name="at"/>: claim then rather than at the next idle poll.</summary>
+    private void NoteDueAt(DateTimeOffset at)
+    {
+        putBack.Enqueue(at, at);
+        if (at < nextClaimAt)
+        {
+            nextClaimAt = at;
+        }
     }
 
     private void Enqueue(Held row, bool atFront)
@@ -380,6 +403,11 @@ public sealed class AlertDispatcher
                 }
 
                 await outbox.RescheduleAsync(alert.Id, now + limited.RetryAfter, limited.Reason, countsAsAttempt: false, CancellationToken.None);
+                lock (gate)
+                {
+                    NoteDueAt(now + limited.RetryAfter);
+                }
+
                 Forget(alert.Id);
                 observer.Retried(alert, row.To.Platform, "rate_limited");
                 break;
@@ -481,6 +509,11 @@ public sealed class AlertDispatcher
         }
 
         await outbox.RescheduleAsync(alert.Id, now + delay, reason, countsAsAttempt: true, cancellationToken);
+        lock (gate)
+        {
+            NoteDueAt(now + delay);
+        }
+
         observer.Retried(alert, platform, "transient");
     }
 

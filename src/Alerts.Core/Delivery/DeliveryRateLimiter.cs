@@ -35,45 +35,18 @@ public sealed class DeliveryRateLimiter
 
     /// <summary>
     /// Estimates when a message queued behind <paramref name="queuedForSubscriber"/> messages of the same
-    /// subscriber and <paramref name="queuedForChannel"/> of the same channel could go out.
+    /// subscriber could go out as far as the subscriber's own limits and pauses are concerned.
     /// </summary>
-    public DateTimeOffset Estimate(IAlertChannel channel, Subscriber subscriber, DateTimeOffset now, int queuedForSubscriber, int queuedForChannel)
+    public DateTimeOffset EstimateForSubscriber(IAlertChannel channel, Subscriber subscriber, DateTimeOffset now, int queuedForSubscriber)
     {
         var state = Channel(channel);
-        var channelTime = Max(now, state.PausedUntil);
-        if (state.Global is not null)
+        var spacing = channel.Limits.PerSubscriber is { } r ? r.Window / r.PermitLimit : TimeSpan.Zero;
+        if (subscriber.IsGroup && channel.Limits.PerGroup is { } g && g.Window / g.PermitLimit > spacing)
         {
-            channelTime = Max(channelTime, state.Global.EarliestPermit(now)) + (state.Global.Interval * queuedForChannel);
+            spacing = g.Window / g.PermitLimit;
         }
 
-        var subscriberTime = SubscriberEarliest(state, subscriber, now);
-        if (state.Subscribers.TryGetValue(subscriber.Id, out var s))
-        {
-            var spacing = TimeSpan.Zero;
-            if (s.PerSubscriber is not null)
-            {
-                spacing = s.PerSubscriber.Interval;
-            }
-
-            if (s.PerGroup is not null && s.PerGroup.Interval > spacing)
-            {
-                spacing = s.PerGroup.Interval;
-            }
-
-            subscriberTime += spacing * queuedForSubscriber;
-        }
-        else
-        {
-            var spacing = channel.Limits.PerSubscriber is { } r ? r.Window / r.PermitLimit : TimeSpan.Zero;
-            if (subscriber.IsGroup && channel.Limits.PerGroup is { } g && g.Window / g.PermitLimit > spacing)
-            {
-                spacing = g.Window / g.PermitLimit;
-            }
-
-            subscriberTime += spacing * queuedForSubscriber;
-        }
-
-        return Max(channelTime, subscriberTime);
+        return SubscriberEarliest(state, subscriber, now) + (spacing * queuedForSubscriber);
     }
 
     /// <summary>Takes one permit from every limit that applies, if all of them have one at <paramref name="now"/>.</summary>

@@ -88,14 +88,23 @@ public sealed class AnalyzedItem
         return -1;
     }
 
-    /// <summary>The item's text of a token as it appears in the headline or body.</summary>
+    private string?[]? _texts;
+
+    /// <summary>The item's text of a token as it appears in the headline or body, cut once per item (one item is matched on one thread).</summary>
     internal string TextOf(int tokenIndex)
     {
+        _texts ??= new string?[TokenArray.Length];
+        if (_texts[tokenIndex] is { } cached)
+        {
+            return cached;
+        }
+
         var t = TokenArray[tokenIndex];
         var source = tokenIndex < HeadlineCount ? Item.Headline : Item.Body;
-        return source.Substring(t.Start, t.Length);
+        return _texts[tokenIndex] = source.Substring(t.Start, t.Length);
     }
 }
 
 /// <summary>Where a matched word stands: field 0 = headline, 1 = body; start and length in that field's text.</summary>
-internal readonly record struct Hit(int Field, int Start, int Length);
+/// <param name="Token">The token's index when the hit is a token (its text is then cached), or -1 (regex hits).</param>
+internal readonly record struct Hit(int Field, int Start, int Length, int Token = -1);

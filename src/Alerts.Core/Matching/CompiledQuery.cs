@@ -53,13 +53,13 @@ public abstract class CompiledQuery
                     var tokens = normalizer.Tokenize(w.Text);
                     if (tokens.Count == 1)
                     {
-                        return new WordQuery(intern(tokens[0].Key), w.HeadlineOnly);
+                        return CompiledWord.Create(intern(tokens[0].Key), w.HeadlineOnly);
                     }
 
                     if (tokens[0].IsCompoundWhole && tokens[0].Start == 0 && tokens[0].Length == w.Text.Length && !tokens.Skip(1).Any(t => t.IsCompoundWhole))
                     {
                         // A hyphenated word matches its closed form (Natogipfel) and its parts in a row (F-16-Kampfjets).
-                        return new OrQuery([new WordQuery(intern(tokens[0].Key), w.HeadlineOnly), Phrase(tokens, w.HeadlineOnly)]);
+                        return new CompiledOr([CompiledWord.Create(intern(tokens[0].Key), w.HeadlineOnly), Phrase(tokens, w.HeadlineOnly)]);
                     }
 
                     return Phrase(tokens, w.HeadlineOnly);
@@ -70,19 +70,19 @@ public abstract class CompiledQuery
                 case PrefixNode x:
                 {
                     var tokens = normalizer.Tokenize(x.Text);
-                    return new PrefixQuery(intern(tokens[0].Folded), x.HeadlineOnly);
+                    return CompiledPrefix.Create(intern(tokens[0].Folded), x.HeadlineOnly);
                 }
 
                 case RegexNode r:
-                    return new RegexQuery(new Regex(r.Pattern, QueryParser.RegexFlags, options.RegexTimeout), r.HeadlineOnly, timeouts);
+                    return new CompiledRegex(new Regex(r.Pattern, QueryParser.RegexFlags, options.RegexTimeout), r.HeadlineOnly, timeouts);
                 case SourceNode s:
-                    return new SourceQuery(s.SourceId);
+                    return new CompiledSource(s.SourceId);
                 case NotNode not:
-                    return new NotQuery(Build(not.Operand));
+                    return new CompiledNot(Build(not.Operand));
                 case AndNode and:
-                    return new AndQuery(and.Operands.Select(Build).ToArray());
+                    return new CompiledAnd(and.Operands.Select(Build).ToArray());
                 case OrNode or:
-                    return new OrQuery(or.Operands.Select(Build).ToArray());
+                    return new CompiledOr(or.Operands.Select(Build).ToArray());
                 default:
                     throw new ArgumentException($"unknown query node {n.GetType().Name}", nameof(node));
             }
@@ -92,7 +92,7 @@ public abstract class CompiledQuery
         {
             // Phrases compare the parts of hyphenated compounds, so "Nato Gipfel" finds "Nato-Gipfel".
             var keys = tokens.Where(t => !t.IsCompoundWhole).Select(t => intern(t.Key)).ToArray();
-            return keys.Length == 1 ? new WordQuery(keys[0], headlineOnly) : new PhraseQuery(keys, headlineOnly);
+            return keys.Length == 1 ? CompiledWord.Create(keys[0], headlineOnly) : CompiledPhrase.Create(keys, headlineOnly);
         }
     }
 
@@ -109,21 +109,31 @@ public abstract class CompiledQuery
     }
 }
 
-internal sealed class WordQuery(string key, bool headlineOnly) : CompiledQuery
+internal class CompiledWord(string key) : CompiledQuery
 {
+    // The headline flag is a subclass rather than a field: one field fewer per term of a million queries.
+    protected virtual bool HeadlineOnly => false;
+
+    public static CompiledWord Create(string key, bool headlineOnly) => headlineOnly ? new HeadlineWord(key) : new CompiledWord(key);
+
+    private sealed class HeadlineWord(string key) : CompiledWord(key)
+    {
+        protected override bool HeadlineOnly => true;
+    }
+
     public string Key { get; } = key;
 
     public override bool Matches(AnalyzedItem item)
     {
         var i = item.FirstWithKey(Key);
-        return headlineOnly ? i >= 0 && i < item.HeadlineCount : i >= 0;
+        return HeadlineOnly ? i >= 0 && i < item.HeadlineCount : i >= 0;
     }
 
     internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
     {
         for (var i = item.FirstWithKey(Key); i >= 0; i = item.NextWithSameKey(i))
         {
-            if (headlineOnly && i >= item.HeadlineCount)
+            if (HeadlineOnly && i >= item.HeadlineCount)
             {
                 break;
             }
@@ -135,19 +145,29 @@ internal sealed class WordQuery(string key, bool headlineOnly) : CompiledQuery
     internal static Hit HitOf(AnalyzedItem item, int i)
     {
         var t = item.TokenArray[i];
-        return new Hit(i < item.HeadlineCount ? 0 : 1, t.Start, t.Length);
+        return new Hit(i < item.HeadlineCount ? 0 : 1, t.Start, t.Length, i);
     }
 
     internal override Anchor[] Anchors() => [new Anchor(false, Key)];
 }
 
-internal sealed class PhraseQuery(string[] keys, bool headlineOnly) : CompiledQuery
+internal class CompiledPhrase(string[] keys) : CompiledQuery
 {
+    // The headline flag is a subclass rather than a field: one field fewer per term of a million queries.
+    protected virtual bool HeadlineOnly => false;
+
+    public static CompiledPhrase Create(string[] keys, bool headlineOnly) => headlineOnly ? new HeadlinePhrase(keys) : new CompiledPhrase(keys);
+
+    private sealed class HeadlinePhrase(string[] keys) : CompiledPhrase(keys)
+    {
+        protected override bool HeadlineOnly => true;
+    }
+
     public override bool Matches(AnalyzedItem item)
     {
         for (var i = item.FirstWithKey(keys[0]); i >= 0; i = item.NextWithSameKey(i))
         {
-            if (headlineOnly && i >= item.HeadlineCount)
+            if (HeadlineOnly && i >= item.HeadlineCount)
             {
                 return false;
             }
@@ -179,7 +199,7 @@ internal sealed class PhraseQuery(string[] keys, bool headlineOnly) : CompiledQu
     {
         for (var i = item.FirstWithKey(keys[0]); i >= 0; i = item.NextWithSameKey(i))
         {
-            if (headlineOnly && i >= item.HeadlineCount)
+            if (HeadlineOnly && i >= item.HeadlineCount)
             {
                 break;
             }
@@ -189,11 +209,11 @@ internal sealed class PhraseQuery(string[] keys, bool headlineOnly) : CompiledQu
                 continue;
             }
 
-            hits.Add(WordQuery.HitOf(item, i));
+            hits.Add(CompiledWord.HitOf(item, i));
             var position = item.TokenArray[i].Position;
             for (var k = 1; k < keys.Length; k++)
             {
-                hits.Add(WordQuery.HitOf(item, item.TokenAt(position + k, keys[k])));
+                hits.Add(CompiledWord.HitOf(item, item.TokenAt(position + k, keys[k])));
             }
         }
     }
@@ -213,12 +233,22 @@ internal sealed class PhraseQuery(string[] keys, bool headlineOnly) : CompiledQu
     }
 }
 
-internal sealed class PrefixQuery(string prefix, bool headlineOnly) : CompiledQuery
+internal class CompiledPrefix(string prefix) : CompiledQuery
 {
+    // The headline flag is a subclass rather than a field: one field fewer per term of a million queries.
+    protected virtual bool HeadlineOnly => false;
+
+    public static CompiledPrefix Create(string prefix, bool headlineOnly) => headlineOnly ? new HeadlinePrefix(prefix) : new CompiledPrefix(prefix);
+
+    private sealed class HeadlinePrefix(string prefix) : CompiledPrefix(prefix)
+    {
+        protected override bool HeadlineOnly => true;
+    }
+
     public override bool Matches(AnalyzedItem item)
     {
         var tokens = item.TokenArray;
-        var end = headlineOnly ? item.HeadlineCount : tokens.Length;
+        var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
         for (var i = 0; i < end; i++)
         {
             if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
@@ -233,12 +263,12 @@ internal sealed class PrefixQuery(string prefix, bool headlineOnly) : CompiledQu
     internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
     {
         var tokens = item.TokenArray;
-        var end = headlineOnly ? item.HeadlineCount : tokens.Length;
+        var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
         for (var i = 0; i < end; i++)
         {
             if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
             {
-                hits.Add(WordQuery.HitOf(item, i));
+                hits.Add(CompiledWord.HitOf(item, i));
             }
         }
     }
@@ -246,7 +276,7 @@ internal sealed class PrefixQuery(string prefix, bool headlineOnly) : CompiledQu
     internal override Anchor[] Anchors() => [new Anchor(true, prefix)];
 }
 
-internal sealed class RegexQuery(Regex regex, bool headlineOnly, RegexTimeoutCounter? timeouts) : CompiledQuery
+internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeoutCounter? timeouts) : CompiledQuery
 {
     public override bool Matches(AnalyzedItem item)
     {
@@ -291,7 +321,7 @@ internal sealed class RegexQuery(Regex regex, bool headlineOnly, RegexTimeoutCou
     internal override Anchor[]? Anchors() => null;
 }
 
-internal sealed class SourceQuery(string sourceId) : CompiledQuery
+internal sealed class CompiledSource(string sourceId) : CompiledQuery
 {
     public override bool Matches(AnalyzedItem item) => string.Equals(item.Item.SourceId, sourceId, StringComparison.OrdinalIgnoreCase);
 
@@ -302,7 +332,7 @@ internal sealed class SourceQuery(string sourceId) : CompiledQuery
     internal override Anchor[]? Anchors() => null;
 }
 
-internal sealed class NotQuery(CompiledQuery operand) : CompiledQuery
+internal sealed class CompiledNot(CompiledQuery operand) : CompiledQuery
 {
     public override bool Matches(AnalyzedItem item) => !operand.Matches(item);
 
@@ -313,7 +343,7 @@ internal sealed class NotQuery(CompiledQuery operand) : CompiledQuery
     internal override Anchor[]? Anchors() => null;
 }
 
-internal sealed class AndQuery(CompiledQuery[] operands) : CompiledQuery
+internal sealed class CompiledAnd(CompiledQuery[] operands) : CompiledQuery
 {
     public override bool Matches(AnalyzedItem item)
     {
@@ -352,7 +382,7 @@ internal sealed class AndQuery(CompiledQuery[] operands) : CompiledQuery
     }
 }
 
-internal sealed class OrQuery(CompiledQuery[] operands) : CompiledQuery
+internal sealed class CompiledOr(CompiledQuery[] operands) : CompiledQuery
 {
     public override bool Matches(AnalyzedItem item)
     {

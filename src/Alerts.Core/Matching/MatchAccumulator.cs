@@ -2,52 +2,70 @@ using Alerts.Core.Subscriptions;
 
 namespace Alerts.Core.Matching;
 
-/// <summary>Folds matching subscriptions into one <see cref="SubscriberMatch"/> per subscriber (SPEC §4).</summary>
+/// <summary>
+/// Folds matching subscriptions into one <see cref="SubscriberMatch"/> per subscriber (SPEC §4). The matched words
+/// of a query are computed once and shared by every subscriber whose only match it is (the common case).
+/// </summary>
 internal sealed class MatchAccumulator(AnalyzedItem item)
 {
     private readonly Dictionary<string, Entry> _bySubscriber = new(StringComparer.Ordinal);
-    private readonly List<Hit> _scratch = [];
 
-    private sealed class Entry
+    private sealed class QueryHits(List<Hit> hits)
     {
-        public readonly List<long> Ids = [];
-        public readonly List<Hit> Hits = [];
-        public string Query = "";
-        public long FirstId = long.MaxValue;
+        private IReadOnlyList<string>? _words;
+
+        public List<Hit> Hits { get; } = hits;
+
+        public IReadOnlyList<string> Words(AnalyzedItem item) => _words ??= MatchAccumulator.Words(item, Hits);
+    }
+
+    private sealed class Entry(Subscription first, QueryHits hits)
+    {
+        public Subscription First = first;
+        public readonly QueryHits Hits = hits;
+        public List<Subscription>? More;
+        public List<QueryHits>? MoreHits;
     }
 
     /// <summary>Records subscriptions that share one compiled query, collecting its matched words once.</summary>
     public void Add(CompiledQuery query, Subscription first, List<Subscription>? more)
     {
-        _scratch.Clear();
-        query.CollectHits(item, _scratch);
-        AddOne(first);
+        var hits = new List<Hit>(4);
+        query.CollectHits(item, hits);
+        var shared = new QueryHits(hits);
+        AddOne(first, shared);
         if (more is not null)
         {
             foreach (var s in more)
             {
-                AddOne(s);
+                AddOne(s, shared);
             }
         }
     }
 
-    private void AddOne(Subscription s)
+    private void AddOne(Subscription s, QueryHits hits)
     {
         if (!_bySubscriber.TryGetValue(s.SubscriberId, out var entry))
         {
-            entry = new Entry();
-            _bySubscriber.Add(s.SubscriberId, entry);
+            _bySubscriber.Add(s.SubscriberId, new Entry(s, hits));
+            return;
         }
 
-        entry.Ids.Add(s.Id);
-        entry.Hits.AddRange(_scratch);
-        if (s.Id < entry.FirstId)
+        (entry.More ??= []).Add(s);
+        if (!ReferenceEquals(entry.Hits, hits) && !(entry.MoreHits?.Contains(hits) ?? false))
         {
-            entry.FirstId = s.Id;
-            entry.Query = s.Query;
+            (entry.MoreHits ??= []).Add(hits);
+        }
+
+        if (s.Id < entry.First.Id)
+        {
+            entry.More.Add(entry.First);
+            entry.More.Remove(s);
+            entry.First = s;
         }
     }
 
+    /// <summary>One match per subscriber, in the order the subscribers were first seen (callers sort when they need to).</summary>
     public IReadOnlyList<SubscriberMatch> Build()
     {
         if (_bySubscriber.Count == 0)
@@ -59,11 +77,42 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         var n = 0;
         foreach (var (subscriber, entry) in _bySubscriber)
         {
-            entry.Ids.Sort();
-            result[n++] = new SubscriberMatch(subscriber, entry.Ids, entry.Query, Words(item, entry.Hits));
+            long[] ids;
+            if (entry.More is null)
+            {
+                ids = [entry.First.Id];
+            }
+            else
+            {
+                ids = new long[entry.More.Count + 1];
+                ids[0] = entry.First.Id;
+                for (var i = 0; i < entry.More.Count; i++)
+                {
+                    ids[i + 1] = entry.More[i].Id;
+                }
+
+                Array.Sort(ids);
+            }
+
+            IReadOnlyList<string> words;
+            if (entry.MoreHits is null)
+            {
+                words = entry.Hits.Words(item);
+            }
+            else
+            {
+                var all = new List<Hit>(entry.Hits.Hits);
+                foreach (var h in entry.MoreHits)
+                {
+                    all.AddRange(h.Hits);
+                }
+
+                words = Words(item, all);
+            }
+
+            result[n++] = new SubscriberMatch(subscriber, ids, entry.First.Query, words);
         }
 
-        Array.Sort(result, static (a, b) => string.CompareOrdinal(a.SubscriberId, b.SubscriberId));
         return result;
     }
 
@@ -75,7 +124,13 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
             return [];
         }
 
+        if (hits.Count == 1)
+        {
+            return [TextOf(item, hits[0])];
+        }
+
         hits.Sort(static (a, b) => a.Field != b.Field ? a.Field.CompareTo(b.Field) : a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+
         // Hits inside an earlier hit (the part "Nato" of a matched "Nato-Gipfel") are dropped; hits joined by one
         // hyphen (the parts of "F-16") become one word, so that the alert can bold what the reader sees as a word.
         var spans = new List<Hit>(hits.Count);
@@ -92,7 +147,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
                 if (last.Field == h.Field && h.Start == last.Start + last.Length + 1 && TextNormalizer.IsHyphen(text[h.Start - 1]))
                 {
-                    spans[^1] = last with { Length = h.Start + h.Length - last.Start };
+                    spans[^1] = last with { Length = h.Start + h.Length - last.Start, Token = -1 };
                     continue;
                 }
             }
@@ -101,11 +156,10 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         }
 
         var words = new List<string>(spans.Count);
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var h in spans)
         {
-            var text = (h.Field == 0 ? item.Item.Headline : item.Item.Body).Substring(h.Start, h.Length);
-            if (seen.Add(text))
+            var text = TextOf(item, h);
+            if (!words.Contains(text, StringComparer.OrdinalIgnoreCase))
             {
                 words.Add(text);
             }
@@ -113,4 +167,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
         return words;
     }
+
+    private static string TextOf(AnalyzedItem item, Hit h) =>
+        h.Token >= 0 ? item.TextOf(h.Token) : (h.Field == 0 ? item.Item.Headline : item.Item.Body).Substring(h.Start, h.Length);
 }

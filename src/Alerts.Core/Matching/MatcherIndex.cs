@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Microsoft.Extensions.Logging;
@@ -64,7 +66,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             _lock.EnterReadLock();
             try
             {
-                return _state.Groups.Count;
+                return _state.GroupCount;
             }
             finally
             {
@@ -87,6 +89,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             _lock.EnterWriteLock();
             try
             {
+                _state.EnsureCapacity(parsed.Count);
                 foreach (var (subscription, tree) in parsed)
                 {
                     _state.Add(subscription, tree, _options, RegexTimeouts);
@@ -166,7 +169,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     private static partial void LogRegexTimeout(ILogger logger, string pattern, double timeoutMs);
 
     /// <summary>Subscriptions with one query text and source: compiled and evaluated once.</summary>
-    private sealed class Group(CompiledQuery query, Subscription first, bool multiAnchor)
+    private class Group(CompiledQuery query, Subscription first)
     {
         public CompiledQuery Query { get; } = query;
 
@@ -175,28 +178,107 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         // Most queries are unique: the common case costs no list.
         public List<Subscription>? More { get; set; }
 
-        public bool MultiAnchor { get; } = multiAnchor;
-
         public int Size => 1 + (More?.Count ?? 0);
+
+        public bool SameQuery(Subscription s) =>
+            string.Equals(First.Query, s.Query, StringComparison.Ordinal) && string.Equals(First.SourceId, s.SourceId, StringComparison.Ordinal);
+    }
+
+    /// <summary>A group that sits in several postings (an OR), so one item may reach it more than once.</summary>
+    private sealed class MultiAnchorGroup(CompiledQuery query, Subscription first) : Group(query, first);
+
+    /// <summary>
+    /// A posting list kept inside the dictionary: one group directly (most keys have one), more in an array with a count.
+    /// </summary>
+    private struct Posting
+    {
+        private object? _items;
+
+        public int Count { get; private set; }
+
+        /// <summary>Identity of the posting for de-duplicating visits within one match.</summary>
+        public readonly object? Identity => _items;
+
+        public readonly Group this[int index] => _items is Group single ? single : ((Group[])_items!)[index];
+
+        public void Add(Group group)
+        {
+            switch (_items)
+            {
+                case null:
+                    _items = group;
+                    break;
+                case Group single:
+                    _items = new Group[] { single, group, null!, null! };
+                    break;
+                default:
+                {
+                    var array = (Group[])_items;
+                    if (Count == array.Length)
+                    {
+                        Array.Resize(ref array, Count * 2);
+                        _items = array;
+                    }
+
+                    array[Count] = group;
+                    break;
+                }
+            }
+
+            Count++;
+        }
+
+        public void Remove(Group group)
+        {
+            if (_items is Group single)
+            {
+                if (ReferenceEquals(single, group))
+                {
+                    _items = null;
+                    Count = 0;
+                }
+
+                return;
+            }
+
+            var array = (Group[]?)_items;
+            for (var i = 0; i < Count; i++)
+            {
+                if (ReferenceEquals(array![i], group))
+                {
+                    // Order within a posting does not matter: the last one fills the gap.
+                    array[i] = array[Count - 1];
+                    array[--Count] = null!;
+                    if (Count == 0)
+                    {
+                        _items = null;
+                    }
+
+                    return;
+                }
+            }
+        }
     }
 
     private sealed class State(TextNormalizer normalizer)
     {
         public TextNormalizer Normalizer { get; } = normalizer;
 
-        public Dictionary<(string Query, string? Source), Group> Groups { get; } = [];
-
         public Dictionary<long, Group> BySubscription { get; } = [];
 
-        private readonly Dictionary<string, List<Group>> _byKey = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, List<Group>> _byPrefix = new(StringComparer.Ordinal);
-        private readonly List<Group> _always = [];
-        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        public int GroupCount { get; private set; }
+
+        private readonly Dictionary<string, Posting> _byKey = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Posting> _byPrefix = new(StringComparer.Ordinal);
+        private Posting _always;
+        private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
         private int _minPrefix = int.MaxValue;
         private int _maxPrefix;
 
         public IEnumerable<Subscription> AllSubscriptions() =>
-            Groups.Values.SelectMany(g => g.More is null ? [g.First] : g.More.Prepend(g.First));
+            BySubscription.Values.Distinct().SelectMany(g => g.More is null ? [g.First] : g.More.Prepend(g.First));
+
+        public void EnsureCapacity(int additional) => BySubscription.EnsureCapacity(BySubscription.Count + additional);
 
         private string Intern(string s)
         {
@@ -205,26 +287,42 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return shared;
             }
 
-            _pool.Add(s, s);
+            _pool.Add(s);
             return s;
+        }
+
+        private ref Posting PostingFor(Anchor? anchor)
+        {
+            if (anchor is not { } a)
+            {
+                return ref _always;
+            }
+
+            return ref CollectionsMarshal.GetValueRefOrAddDefault(a.IsPrefix ? _byPrefix : _byKey, a.Value, out _);
         }
 
         public void Add(Subscription subscription, QueryNode tree, QueryOptions options, RegexTimeoutCounter timeouts)
         {
             Remove(subscription.Id);
-            var groupKey = (subscription.Query, subscription.SourceId);
-            if (Groups.TryGetValue(groupKey, out var group))
-            {
-                (group.More ??= new List<Subscription>(1)).Add(subscription);
-                BySubscription[subscription.Id] = group;
-                return;
-            }
-
             var compiled = CompiledQuery.Compile(tree, Normalizer, options, timeouts, Intern);
             var anchors = compiled.Anchors();
-            group = new Group(compiled, subscription, anchors is { Length: > 1 });
-            Groups.Add(groupKey, group);
+
+            // An equal query for the same source is already here: share its group (found through its first posting).
+            ref var first = ref PostingFor(anchors?[0]);
+            for (var i = 0; i < first.Count; i++)
+            {
+                var existing = first[i];
+                if (existing.SameQuery(subscription))
+                {
+                    (existing.More ??= new List<Subscription>(1)).Add(subscription);
+                    BySubscription[subscription.Id] = existing;
+                    return;
+                }
+            }
+
+            var group = anchors is { Length: > 1 } ? new MultiAnchorGroup(compiled, subscription) : new Group(compiled, subscription);
             BySubscription[subscription.Id] = group;
+            GroupCount++;
             if (anchors is null)
             {
                 _always.Add(group);
@@ -233,14 +331,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
             foreach (var anchor in anchors)
             {
-                var postings = anchor.IsPrefix ? _byPrefix : _byKey;
-                if (!postings.TryGetValue(anchor.Value, out var list))
-                {
-                    list = new List<Group>(1);
-                    postings.Add(anchor.Value, list);
-                }
-
-                list.Add(group);
+                PostingFor(anchor).Add(group);
                 if (anchor.IsPrefix)
                 {
                     _minPrefix = Math.Min(_minPrefix, anchor.Value.Length);
@@ -277,7 +368,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return;
             }
 
-            Groups.Remove((group.First.Query, group.First.SourceId));
+            GroupCount--;
             var anchors = group.Query.Anchors();
             if (anchors is null)
             {
@@ -288,10 +379,11 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             foreach (var anchor in anchors)
             {
                 var postings = anchor.IsPrefix ? _byPrefix : _byKey;
-                if (postings.TryGetValue(anchor.Value, out var list))
+                ref var posting = ref CollectionsMarshal.GetValueRefOrNullRef(postings, anchor.Value);
+                if (!Unsafe.IsNullRef(ref posting))
                 {
-                    list.Remove(group);
-                    if (list.Count == 0)
+                    posting.Remove(group);
+                    if (posting.Count == 0)
                     {
                         postings.Remove(anchor.Value);
                     }
@@ -307,19 +399,16 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
             foreach (var key in analyzed.Keys)
             {
-                if (_byKey.TryGetValue(key, out var list))
+                if (_byKey.TryGetValue(key, out var posting))
                 {
-                    foreach (var group in list)
-                    {
-                        Consider(group, analyzed, accumulator, ref seen);
-                    }
+                    ConsiderAll(posting, analyzed, accumulator, ref seen);
                 }
             }
 
             if (_byPrefix.Count > 0)
             {
                 var lookup = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
-                var visitedPostings = new HashSet<List<Group>>(ReferenceEqualityComparer.Instance);
+                var visitedPostings = new HashSet<object>(ReferenceEqualityComparer.Instance);
                 var visitedWords = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var token in analyzed.TokenArray)
                 {
@@ -332,35 +421,32 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     var longest = Math.Min(_maxPrefix, folded.Length);
                     for (var length = _minPrefix; length <= longest; length++)
                     {
-                        if (lookup.TryGetValue(folded.AsSpan(0, length), out var list) && visitedPostings.Add(list))
+                        if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
-                            foreach (var group in list)
-                            {
-                                Consider(group, analyzed, accumulator, ref seen);
-                            }
+                            ConsiderAll(posting, analyzed, accumulator, ref seen);
                         }
                     }
                 }
             }
 
-            foreach (var group in _always)
-            {
-                Consider(group, analyzed, accumulator, ref seen);
-            }
-
+            ConsiderAll(_always, analyzed, accumulator, ref seen);
             return accumulator.Build();
         }
 
-        private static void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen)
+        private static void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen)
         {
-            if (group.MultiAnchor && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
+            for (var i = 0; i < posting.Count; i++)
             {
-                return;
-            }
+                var group = posting[i];
+                if (group is MultiAnchorGroup && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
+                {
+                    continue;
+                }
 
-            if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
-            {
-                accumulator.Add(group.Query, group.First, group.More);
+                if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
+                {
+                    accumulator.Add(group.Query, group.First, group.More);
+                }
             }
         }
     }

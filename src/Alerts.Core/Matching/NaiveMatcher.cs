@@ -64,6 +64,7 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
         }
     }
 
+    /// <summary>One match per subscriber, ordered by subscriber id.</summary>
     public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
     {
         lock (_lock)
@@ -78,7 +79,7 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
                 }
             }
 
-            return accumulator.Build();
+            return [.. accumulator.Build().OrderBy(m => m.SubscriberId, StringComparer.Ordinal)];
         }
     }
 }

@@ -32,11 +32,28 @@ public sealed partial class DiscordCommandRegistrar(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.IsEnabled)
+        {
+            _completion.TrySetResult(false);
+            return;
+        }
+
         try
         {
             for (var attempt = 0; ; attempt++)
             {
-                var result = await RegisterAsync(stoppingToken).ConfigureAwait(false);
+                DiscordFailure? result;
+                try
+                {
+                    result = await RegisterAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A store that is not ready yet must not stop the host (a BackgroundService exception would).
+                    LogFailed("store", ex.Message);
+                    result = new DiscordFailure(DiscordFailureKind.Transient, null, null, ex.Message);
+                }
+
                 if (result is null)
                 {
                     _completion.TrySetResult(true);

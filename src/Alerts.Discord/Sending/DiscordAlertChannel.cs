@@ -4,6 +4,7 @@ using Alerts.Discord.Rendering;
 using Alerts.Discord.Rest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Discord.Sending;
 
@@ -15,6 +16,7 @@ namespace Alerts.Discord.Sending;
 public sealed partial class DiscordAlertChannel(
     IServiceScopeFactory scopes,
     DiscordDmChannels dmChannels,
+    IOptions<DiscordOptions> options,
     ILogger<DiscordAlertChannel> logger) : IAlertChannel
 {
     /// <summary>Discord error codes meaning the recipient is gone for good.</summary>
@@ -32,7 +34,10 @@ public sealed partial class DiscordAlertChannel(
         new RateLimitRule(5, TimeSpan.FromSeconds(5)),
         null);
 
-    public IReadOnlyCollection<string> Platforms { get; } = [Core.Subscriptions.Platforms.DiscordUser, Core.Subscriptions.Platforms.DiscordChannel];
+    /// <summary>None while the adapter is off (no bot token), so the dispatcher does not route alerts here.</summary>
+    public IReadOnlyCollection<string> Platforms { get; } = options.Value.IsEnabled
+        ? [Core.Subscriptions.Platforms.DiscordUser, Core.Subscriptions.Platforms.DiscordChannel]
+        : [];
 
     public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
     {
@@ -87,11 +92,19 @@ public sealed partial class DiscordAlertChannel(
         }
     }
 
-    /// <summary>403 and 50007 deactivate (SPEC §6); so do unknown channels and users; 5xx and timeouts retry; other 4xx fail.</summary>
+    /// <summary>How long all sends pause after a 401: the token is wrong for every alert, not for this one.</summary>
+    internal static readonly TimeSpan UnauthorizedPause = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// 403 and 50007 deactivate (SPEC §6); so do unknown channels and users; 5xx and timeouts retry; other 4xx fail.
+    /// A 401 means the bot token is wrong: failing the alert would lose it, so the whole channel pauses instead
+    /// (one request a minute, far from the invalid-request limit) until the operator fixes the token.
+    /// </summary>
     internal static SendResult Map(DiscordFailure failure, string what) => failure switch
     {
         { Kind: DiscordFailureKind.RateLimited } => new SendResult.RateLimited(failure.RetryAfter, failure.Global, failure.Message),
         { Kind: DiscordFailureKind.Transient } => new SendResult.Transient($"{what}: {failure}"),
+        { Status: 401 } => new SendResult.RateLimited(UnauthorizedPause, true, $"{what}: 401 Unauthorized, check Alerts:Discord:BotToken"),
         { Status: 403 } or { Code: CannotSendToUser } => new SendResult.SubscriberGone($"{what}: {failure}"),
         { Status: 404, Code: UnknownChannel or UnknownUser } => new SendResult.SubscriberGone($"{what}: {failure}"),
         _ => new SendResult.Permanent($"{what}: {failure}"),

@@ -34,7 +34,7 @@ internal sealed class DispatchLeader(
     {
         lock (gate)
         {
-            return time.GetUtcNow() < validUntil - (options.Value.Leases.Duration / 6);
+            return validUntil > DateTimeOffset.MinValue && time.GetUtcNow() < validUntil - (options.Value.Leases.Duration / 6);
         }
     }
 

@@ -12,7 +12,7 @@ namespace Alerts.Host.Delivery;
 /// For integrations without an adapter, and for the crash and cluster tests, which need a channel that
 /// sends over the network without depending on the Telegram or Discord adapters.
 /// </summary>
-internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<AlertsOptions> options) : IAlertChannel
+internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<AlertsOptions> options, Polling.InstanceIdentity instance) : IAlertChannel
 {
     public const string Platform = "webhook";
     public const string ClientName = "webhook";
@@ -31,7 +31,11 @@ internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<A
             alert.Headline, alert.Body, alert.Url, alert.Query, alert.Matched, alert.EnqueuedAt);
         try
         {
-            using var response = await clients.CreateClient(ClientName).PostAsJsonAsync(options.Value.Webhook.Url, payload, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Post, options.Value.Webhook.Url) { Content = JsonContent.Create(payload) };
+
+            // Lets the receiver see which instance sent (the cluster test checks that one dispatcher sends for all).
+            request.Headers.Add("X-Alerts-Instance", instance.Id);
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, cancellationToken);
             return response.StatusCode switch
             {
                 >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices => new SendResult.Sent(null),

@@ -44,18 +44,18 @@ internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOp
             else if (s.Kind == SourceKinds.NtvLiveticker)
             {
                 // The slug changes with every entry; the article id is what identifies the page.
-                var article = ArticlePattern().Match(url.AbsolutePath);
-                if (!article.Success)
+                var article = NtvLivetickerParser.ExtractArticleId(url.AbsolutePath);
+                if (article is null)
                 {
                     errors.Add($"{key}:Url must be an ntv.de article address ending in -articleNNNN.html");
                 }
-                else if (articles.TryGetValue(article.Groups[1].Value, out var other))
+                else if (articles.TryGetValue(article, out var other))
                 {
-                    errors.Add($"{key}:Url is article {article.Groups[1].Value}, which source '{other}' already polls");
+                    errors.Add($"{key}:Url is article {article}, which source '{other}' already polls");
                 }
                 else
                 {
-                    articles[article.Groups[1].Value] = s.Id;
+                    articles[article] = s.Id;
                 }
             }
 
@@ -159,7 +159,4 @@ internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOp
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex IdPattern();
-
-    [GeneratedRegex(@"-article(\d+)\.html$", RegexOptions.IgnoreCase)]
-    private static partial Regex ArticlePattern();
 }

@@ -113,7 +113,10 @@ internal sealed class SourcePoller(
         }
 
         metrics.Items.WithLabels(source.Id).Inc(items.Count);
-        var fresh = NewItems.Find(previous, items);
+        var fresh = TickerDiffer.Diff(items, previous).New;
+
+        // Committed on every 200, even without news: the store refreshes each item's last-seen time, which keeps
+        // entries still on the page from ageing out of the bounded seen-set and alerting again later.
         var alerts = fresh.Count == 0 ? [] : await MatchAsync(fresh, cancellationToken);
         await state.CommitPollAsync(new PollCommit(source.Id, items, alerts, content.ETag, content.LastModified, time.GetUtcNow()), cancellationToken);
 

@@ -123,8 +123,8 @@ public class MatchingPropertyTests
         Gen.Select(genSubscriptions, GenItemText.Array[1, 4], Gen.Int[0, 10]).Sample(t =>
         {
             var (specs, items, removeEvery) = t;
-            using var index = new MatcherIndex(Aliases);
-            var naive = new NaiveMatcher(Aliases);
+            using var index = new MatcherIndex(Aliases, Options);
+            var naive = new NaiveMatcher(Aliases, Options);
             var id = 0L;
             foreach (var (query, subscriber, source) in specs)
             {
@@ -156,5 +156,5 @@ public class MatchingPropertyTests
     }
 
     internal static string Describe(IReadOnlyList<SubscriberMatch> matches) =>
-        string.Join("\n", matches.Select(m => $"{m.SubscriberId} [{string.Join(',', m.SubscriptionIds)}] {m.Query} => {string.Join('|', m.Matched)}"));
+        string.Join("\n", matches.OrderBy(m => m.SubscriberId, StringComparer.Ordinal).Select(m => $"{m.SubscriberId} [{string.Join(',', m.SubscriptionIds)}] {m.Query} => {string.Join('|', m.Matched)}"));
 }

@@ -13,6 +13,9 @@ internal static class MatchingTestData
         ["Kyjiw", "Kiew", "Kyiv", "Kiev", "Київ", "Киев"],
     ]);
 
+    /// <summary>A regex budget that a loaded CI machine cannot exceed by accident; the timeout itself has its own test.</summary>
+    public static readonly QueryOptions Options = new() { RegexTimeout = TimeSpan.FromSeconds(10) };
+
     public static TickerItem Item(string headline, string body = "", string source = "ntv") =>
         new(source, "k-" + headline.GetHashCode(StringComparison.Ordinal), new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero), headline, body, null, "h");
 
@@ -21,5 +24,5 @@ internal static class MatchingTestData
 
     /// <summary>The matched words, or null when the query does not match.</summary>
     public static IReadOnlyList<string>? Match(string query, string headline, string body = "", string source = "ntv", AliasTable? aliases = null) =>
-        new SingleQueryMatcher(query, aliases ?? Aliases).Match(Item(headline, body, source));
+        new SingleQueryMatcher(query, aliases ?? Aliases, Options).Match(Item(headline, body, source));
 }

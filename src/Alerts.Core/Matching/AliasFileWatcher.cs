@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Alerts.Core.Matching;
+
+/// <summary>
+/// Keeps <see cref="Current"/> in step with <c>config/aliases.json</c>: a <see cref="FileSystemWatcher"/> notices
+/// edits, a short debounce lets editors finish writing (they often save in several steps), and a file that does
+/// not parse is logged and ignored, so the last good table stays in force. Subscribers of <see cref="Changed"/>
+/// (for example <see cref="MatcherIndex.ReplaceAliases"/>) get every new table.
+/// </summary>
+public sealed partial class AliasFileWatcher : IDisposable
+{
+    private readonly string _path;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _debounce;
+    private readonly Lock _lock = new();
+    private FileSystemWatcher? _watcher;
+    private ITimer? _timer;
+    private string? _lastText;
+
+    public AliasFileWatcher(string path, TimeProvider? timeProvider = null, ILogger<AliasFileWatcher>? logger = null, TimeSpan? debounce = null)
+    {
+        _path = Path.GetFullPath(path);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _debounce = debounce ?? TimeSpan.FromMilliseconds(300);
+        Current = AliasTable.Empty;
+        Reload();
+    }
+
+    public AliasTable Current { get; private set; }
+
+    /// <summary>Raised after a changed file was loaded successfully.</summary>
+    public event Action<AliasTable>? Changed;
+
+    /// <summary>Starts watching the file's directory. Without it, only <see cref="Reload"/> reads the file.</summary>
+    public AliasFileWatcher Watch()
+    {
+        var directory = Path.GetDirectoryName(_path)!;
+        if (!Directory.Exists(directory))
+        {
+            LogMissing(_logger, _path);
+            return this;
+        }
+
+        _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        _watcher.Changed += (_, _) => Schedule();
+        _watcher.Created += (_, _) => Schedule();
+        _watcher.Renamed += (_, _) => Schedule();
+        _watcher.EnableRaisingEvents = true;
+        return this;
+    }
+
+    private void Schedule()
+    {
+        lock (_lock)
+        {
+            _timer?.Dispose();
+            _timer = _time.CreateTimer(_ => Reload(), null, _debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Reads the file now. Returns true when a new table took effect.</summary>
+    public bool Reload()
+    {
+        string text;
+        try
+        {
+            if (!File.Exists(_path))
+            {
+                LogMissing(_logger, _path);
+                return false;
+            }
+
+            text = File.ReadAllText(_path);
+        }
+        catch (IOException e)
+        {
+            // The editor may still hold the file; the next change event tries again.
+            LogUnreadable(_logger, _path, e.Message);
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (text == _lastText)
+            {
+                return false;
+            }
+
+            AliasTable table;
+            try
+            {
+                table = AliasTable.Parse(text);
+            }
+            catch (FormatException e)
+            {
+                LogInvalid(_logger, _path, e.Message);
+                return false;
+            }
+
+            _lastText = text;
+            Current = table;
+            LogLoaded(_logger, _path, table.Groups.Count);
+
+            // Inside the lock so that two quick reloads reach the index in the order they were read.
+            Changed?.Invoke(table);
+        }
+
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        lock (_lock)
+        {
+            _timer?.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} alias groups from {Path}")]
+    private static partial void LogLoaded(ILogger logger, string path, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alias file {Path} not found; no aliases in force")]
+    private static partial void LogMissing(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alias file {Path} could not be read ({Reason}); keeping the previous aliases")]
+    private static partial void LogUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alias file {Path} is invalid ({Reason}); keeping the previous aliases")]
+    private static partial void LogInvalid(ILogger logger, string path, string reason);
+}

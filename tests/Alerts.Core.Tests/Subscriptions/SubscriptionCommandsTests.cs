@@ -1,0 +1,204 @@
+using Alerts.Core.Matching;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tickers;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Alerts.Core.Tests.Subscriptions;
+
+public class SubscriptionCommandsTests
+{
+    private static readonly Subscriber Alice = new("telegram:1", Platforms.Telegram, "1");
+    private static readonly Subscriber Bob = new("telegram:2", Platforms.Telegram, "2");
+
+    private readonly InMemorySubscriptionStore _store = new();
+    private readonly InMemoryTickerStateStore _state = new();
+    private readonly SubscriptionLimits _limits = new() { MaxSubscriptionsPerSubscriber = 3 };
+    private readonly SubscriptionCommands _commands;
+
+    public SubscriptionCommandsTests()
+    {
+        var sources = new List<SourceDefinition>
+        {
+            new() { Id = "ntv-ukraine", Name = "ntv Ukraine", Url = "https://example.invalid/a" },
+            new() { Id = "tagesschau", Url = "https://example.invalid/b" },
+        };
+        var aliases = new AliasTable([["Selenskyj", "Zelensky", "Зеленський"]]);
+        _commands = new SubscriptionCommands(_store, _state, sources, _limits, new FakeTimeProvider(new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero)), () => aliases);
+    }
+
+    private static TickerItem Item(string source, string headline, string body, int hour) =>
+        new(source, headline, new DateTimeOffset(2025, 12, 1, hour, 5, 0, TimeSpan.Zero), headline, body, null, "h");
+
+    [Fact]
+    public async Task SubscribeSavesTheCanonicalQueryAndEchoesIt()
+    {
+        var reply = await _commands.SubscribeAsync(Alice, "  (Drohne OR Rakete)  AND Kiew ", null);
+
+        Assert.True(reply.Success);
+        Assert.Equal("Subscribed #1: (Drohne OR Rakete) Kiew — source: all", reply.Text);
+        Assert.Equal(["ensure telegram:1", "add telegram:1 (Drohne OR Rakete) Kiew -"], _store.Calls);
+    }
+
+    [Fact]
+    public async Task SubscribeWithASourceNamesIt()
+    {
+        var reply = await _commands.SubscribeAsync(Alice, "drohne*", "NTV-Ukraine");
+        Assert.Equal("Subscribed #1: drohne* — source: ntv-ukraine", reply.Text);
+        Assert.Equal("ntv-ukraine", _store.All.Single().SourceId);
+    }
+
+    [Fact]
+    public async Task SubscribeShowsTheParserErrorWithACaret()
+    {
+        var reply = await _commands.SubscribeAsync(Alice, "Angriff auf \"Kiew", null);
+
+        Assert.False(reply.Success);
+        Assert.Equal("I could not read that query: unclosed quote at 12.\n  Angriff auf \"Kiew\n              ^", reply.Text);
+        Assert.Empty(_store.All);
+    }
+
+    [Fact]
+    public async Task SubscribeRefusesDuplicatesPolitely()
+    {
+        await _commands.SubscribeAsync(Alice, "Drohne Kiew", null);
+        var reply = await _commands.SubscribeAsync(Alice, "Drohne AND Kiew", null);
+
+        Assert.False(reply.Success);
+        Assert.Equal("You already have this subscription: #1: Drohne Kiew — source: all", reply.Text);
+        Assert.Single(_store.All);
+
+        // The same query for another source, or for another subscriber, is not a duplicate.
+        Assert.True((await _commands.SubscribeAsync(Alice, "Drohne Kiew", "tagesschau")).Success);
+        Assert.True((await _commands.SubscribeAsync(Bob, "Drohne Kiew", null)).Success);
+    }
+
+    [Fact]
+    public async Task SubscribeRefusesUnknownSourcesListingTheValidOnes()
+    {
+        var viaOption = await _commands.SubscribeAsync(Alice, "Drohne", "zdf");
+        var viaQuery = await _commands.SubscribeAsync(Alice, "Drohne source:zdf", null);
+
+        Assert.Equal("Unknown source 'zdf' (valid: ntv-ukraine, tagesschau).", viaOption.Text);
+        Assert.Equal(viaOption.Text, viaQuery.Text);
+        Assert.Empty(_store.All);
+    }
+
+    [Fact]
+    public async Task SubscribeStopsAtTheLimit()
+    {
+        foreach (var q in new[] { "eins", "zwei", "drei" })
+        {
+            Assert.True((await _commands.SubscribeAsync(Alice, q, null)).Success);
+        }
+
+        var reply = await _commands.SubscribeAsync(Alice, "vier", null);
+        Assert.False(reply.Success);
+        Assert.StartsWith("You have reached the limit of 3 subscriptions.", reply.Text, StringComparison.Ordinal);
+        Assert.Equal(3, _store.All.Count);
+    }
+
+    [Fact]
+    public async Task SubscribeEnforcesTheConfiguredQueryLength()
+    {
+        _limits.MaxQueryLength = 10;
+        var commands = new SubscriptionCommands(_store, _state, [], _limits, TimeProvider.System);
+        var reply = await commands.SubscribeAsync(Alice, "Drohne Kiew Odessa", null);
+        Assert.StartsWith("I could not read that query: query longer than 10 characters at 10.", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListNumbersSubscriptionsOldestFirst()
+    {
+        await _commands.SubscribeAsync(Alice, "Drohne", null);
+        await _commands.SubscribeAsync(Alice, "\"Angriff auf Kiew\"", "tagesschau");
+
+        var reply = await _commands.ListAsync(Alice);
+        Assert.Equal("Your subscriptions (2 of 3):\n1. Drohne — source: all\n2. \"Angriff auf Kiew\" — source: tagesschau", reply.Text);
+        Assert.Equal("You have no subscriptions yet. Subscribe to a word, for example: Drohne", (await _commands.ListAsync(Bob)).Text);
+    }
+
+    [Fact]
+    public async Task UnsubscribeByNumberOrByQuery()
+    {
+        await _commands.SubscribeAsync(Alice, "Drohne", null);
+        await _commands.SubscribeAsync(Alice, "Rakete Kiew", null);
+        await _commands.SubscribeAsync(Alice, "Panzer", null);
+
+        Assert.Equal("Unsubscribed #2: Rakete Kiew — source: all", (await _commands.UnsubscribeAsync(Alice, "2")).Text);
+        Assert.Equal("Unsubscribed #2: Panzer — source: all", (await _commands.UnsubscribeAsync(Alice, "Panzer")).Text);
+        Assert.Equal(["Drohne"], _store.All.Select(s => s.Query));
+
+        var missing = await _commands.UnsubscribeAsync(Alice, "7");
+        Assert.False(missing.Success);
+        Assert.Equal("There is no subscription #7; you have 1.\n1. Drohne — source: all", missing.Text);
+        Assert.False((await _commands.UnsubscribeAsync(Alice, "Odessa")).Success);
+        Assert.False((await _commands.UnsubscribeAsync(Bob, "1")).Success);
+    }
+
+    [Fact]
+    public async Task UnsubscribeAcceptsAnotherSpellingOfTheSameQuery()
+    {
+        await _commands.SubscribeAsync(Alice, "Drohne OR Rakete", null);
+        Assert.True((await _commands.UnsubscribeAsync(Alice, "Drohne, Rakete")).Success);
+        Assert.Empty(_store.All);
+    }
+
+    [Fact]
+    public async Task PreviewListsUpToFiveMatchesWithTheirWordsWithoutSaving()
+    {
+        _state.Recent["ntv-ukraine"] = Enumerable.Range(0, 8)
+            .Select(i => Item("ntv-ukraine", $"Drohnen über Kiew {i}", "Die Flugabwehr meldet Treffer.", 10 - i)).ToList();
+        _state.Recent["tagesschau"] = [Item("tagesschau", "Zelensky in Berlin", "Selenskyj trifft Merz", 11)];
+
+        var drones = await _commands.PreviewAsync(Alice, "Drohne", null);
+        Assert.True(drones.Success);
+        var lines = drones.Text.Split('\n');
+        Assert.Equal("Preview of Drohne: 8 of the last 9 items match, the newest 5:", lines[0]);
+        Assert.Equal("• 01.12. 11:05 [ntv Ukraine] Drohnen über Kiew 0 — matched: Drohnen", lines[1]);
+        Assert.Equal(7, lines.Length);
+        Assert.Equal(["Drohnen"], drones.Emphasis);
+
+        var alias = await _commands.PreviewAsync(Alice, "Зеленський", "tagesschau");
+        Assert.Equal(["Zelensky", "Selenskyj"], alias.Emphasis);
+        Assert.Contains("[tagesschau] Zelensky in Berlin — matched: Zelensky, Selenskyj", alias.Text, StringComparison.Ordinal);
+
+        var none = await _commands.PreviewAsync(Alice, "Odessa", null);
+        Assert.Equal("Preview of Odessa: no match among the last 9 items of 2 source(s). Nothing was saved.", none.Text);
+
+        Assert.False((await _commands.PreviewAsync(Alice, "Drohne (", null)).Success);
+        Assert.Empty(_store.Calls);
+    }
+
+    [Fact]
+    public async Task PauseAndResumeFlipTheSubscriberFlag()
+    {
+        await _commands.PauseAsync(Alice);
+        Assert.True((await _store.GetSubscriberAsync(Alice.Id))!.Paused);
+        Assert.Contains("paused", (await _commands.SubscribeAsync(Alice, "Drohne", null)).Text, StringComparison.Ordinal);
+
+        await _commands.ResumeAsync(Alice);
+        Assert.False((await _store.GetSubscriberAsync(Alice.Id))!.Paused);
+        Assert.Equal(["ensure telegram:1", "paused telegram:1 True", "add telegram:1 Drohne -", "paused telegram:1 False"], _store.Calls);
+    }
+
+    [Fact]
+    public void SourcesListsTheConfiguredSources() =>
+        Assert.Equal("Sources (use the id with source:ID in a query, or as the subscription's source):\n• ntv-ukraine — ntv Ukraine\n• tagesschau", _commands.Sources().Text);
+
+    [Fact]
+    public void HelpExplainsTheLanguageWithTheCommandSyntaxOfThePlatform()
+    {
+        var help = _commands.Help("/subscribe query:").Text;
+        Assert.Contains("/subscribe query: Drohne", help, StringComparison.Ordinal);
+        foreach (var part in new[] { "Aussenminister", "Drohnen", "Raketen*", "\"Angriff auf Kiew\"", " OR ", "-Odessa", "headline:", "source:", "/F-?16/", "attacked" })
+        {
+            Assert.Contains(part, help, StringComparison.Ordinal);
+        }
+
+        // Every example in the help must itself be a valid query.
+        foreach (var example in new[] { "Drohne", "Raketen*", "\"Angriff auf Kiew\"", "Drohne Kiew", "Drohne OR Rakete", "Drohne, Rakete", "Drohne -Odessa", "(Drohne OR Rakete) Kiew", "headline:Selenskyj", "/F-?16/" })
+        {
+            QueryParser.Parse(example);
+        }
+    }
+}
