@@ -58,6 +58,14 @@ internal sealed partial class TelegramUpdateHandler(
                 case { MyChatMember: { NewChatMember.Status: ChatMemberStatus.Kicked or ChatMemberStatus.Left, Chat: var chat } }:
                     await store.DeactivateAsync(SubscriberId(chat.Id), "bot removed from the chat", cancellationToken).ConfigureAwait(false);
                     break;
+                case { MyChatMember: { NewChatMember.Status: ChatMemberStatus.Member or ChatMemberStatus.Administrator, Chat: var chat } }:
+                    // Unblocked, or added back to a group: earlier subscriptions count again.
+                    if (await store.GetSubscriberAsync(SubscriberId(chat.Id), cancellationToken).ConfigureAwait(false) is { Active: false } returning)
+                    {
+                        await store.ReactivateAsync(returning.Id, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
                 default:
                     break;
             }
