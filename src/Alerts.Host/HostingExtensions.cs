@@ -96,6 +96,23 @@ internal static class HostingExtensions
                 () => aliases.Current);
         });
 
+        // The chat commands shared by the Telegram and Discord adapters (SPEC §5).
+        services.TryAddSingleton<Alerts.Core.Subscriptions.ISubscriptionCommands>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
+            return new Alerts.Core.Subscriptions.SubscriptionCommands(
+                sp.GetRequiredService<Alerts.Core.Subscriptions.ISubscriptionStore>(),
+                sp.GetRequiredService<Alerts.Core.Diffing.ITickerStateStore>(),
+                options.Sources,
+                new Alerts.Core.Subscriptions.SubscriptionLimits
+                {
+                    MaxSubscriptionsPerSubscriber = options.Limits.MaxSubscriptionsPerSubscriber,
+                    MaxQueryLength = options.Limits.MaxQueryLength,
+                },
+                sp.GetRequiredService<TimeProvider>(),
+                LoadAliases);
+        });
+
         services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());
         if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
         {
