@@ -84,6 +84,7 @@ internal static class HostingExtensions
             aliases.Changed += index.ReplaceAliases;
             return index;
         });
+        // The chat commands shared by the Telegram and Discord adapters (SPEC §5).
         services.TryAddSingleton<ISubscriptionCommands>(sp =>
         {
             var aliases = sp.GetRequiredService<AliasFileWatcher>();
