@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using System.Text.RegularExpressions;
 using Alerts.Core.Diffing;
 using AngleSharp.Dom;
@@ -49,7 +49,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
 
         var pageUrl = context.Url is null ? null : WithoutFragment(context.Url);
-        var structure = new LineStructure();
+        using var structure = new LineStructure();
         if (!TextLines.LooksLikeHtml(content))
         {
             TextLines.FromText(content, structure);
@@ -112,12 +112,16 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
     /// <summary>
     /// The text-structure state machine. Lines stream in (from the text splitter or the DOM walk) and are consumed at
-    /// once, so neither input needs a list of lines or a copy of its whole text.
+    /// once, so neither input needs a list of lines or a copy of its whole text. Headlines and bodies collect in one
+    /// pooled buffer and become strings only in <see cref="Finish"/>, after the DOM is no longer needed: allocating
+    /// them during the walk made the collector copy the live DOM into an older generation, which cost more than the
+    /// walk itself.
     /// </summary>
-    private sealed class LineStructure : ILineSink
+    private sealed class LineStructure : ILineSink, IDisposable
     {
         private readonly List<Entry> entries = [];
-        private readonly StringBuilder body = new(2048);
+        private char[] text = ArrayPool<char>.Shared.Rent(16 * 1024);
+        private int used;
         private DateOnly? pageDate;
         private string? pendingImageName;
         private bool pendingImageNameStartsBlock;
@@ -180,7 +184,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 FlushPendingImageName();
                 CloseEntry();
-                entry = new Entry(hour, minute, headline.ToString(), markup);
+                var headlineStart = used;
+                Write(headline);
+                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = used };
                 entries.Add(entry);
                 if (!rest.IsEmpty)
                 {
@@ -208,22 +214,47 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             var topDate = pageDate ?? fallbackDate
                 ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
 
+            foreach (var e in entries)
+            {
+                e.Headline = new string(text, e.HeadlineStart, e.HeadlineLength);
+                e.Body = new string(text, e.BodyStart, e.BodyEnd - e.BodyStart);
+            }
+
             AssignInstants(entries, topDate, context.TimeZone);
             return BuildItems(entries, context, pageUrl);
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<char>.Shared.Return(text);
+            text = [];
         }
 
         private void CloseEntry()
         {
             if (entry is not null)
             {
-                entry.Body = body.ToString();
-                body.Clear();
+                entry.BodyEnd = used;
             }
 
             paragraphOpen = false;
         }
 
-        private void AppendBody(ReadOnlySpan<char> text, bool startsBlock)
+        private void Write(ReadOnlySpan<char> chars)
+        {
+            if (used + chars.Length > text.Length)
+            {
+                var grown = ArrayPool<char>.Shared.Rent(Math.Max(text.Length * 2, used + chars.Length));
+                text.AsSpan(0, used).CopyTo(grown);
+                ArrayPool<char>.Shared.Return(text);
+                text = grown;
+            }
+
+            chars.CopyTo(text.AsSpan(used));
+            used += chars.Length;
+        }
+
+        private void AppendBody(ReadOnlySpan<char> line, bool startsBlock)
         {
             if (entry is null)
             {
@@ -232,14 +263,14 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
             if (paragraphOpen && !startsBlock)
             {
-                body.Append('\n');
+                Write("\n");
             }
-            else if (body.Length > 0)
+            else if (used > entry.BodyStart)
             {
-                body.Append("\n\n");
+                Write("\n\n");
             }
 
-            body.Append(text);
+            Write(line);
             paragraphOpen = true;
         }
 
@@ -629,15 +660,23 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             : null;
     }
 
-    private sealed class Entry(int hour, int minute, string headline, LineMarkup markup)
+    private sealed class Entry(int hour, int minute, int headlineStart, int headlineLength, LineMarkup markup)
     {
         public int Hour { get; } = hour;
 
         public int Minute { get; } = minute;
 
-        public string Headline { get; } = headline;
+        public int HeadlineStart { get; } = headlineStart;
+
+        public int HeadlineLength { get; } = headlineLength;
 
         public LineMarkup Markup { get; } = markup;
+
+        public int BodyStart { get; init; }
+
+        public int BodyEnd { get; set; }
+
+        public string Headline { get; set; } = "";
 
         public string Body { get; set; } = "";
 
