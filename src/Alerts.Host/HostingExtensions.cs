@@ -1,5 +1,6 @@
 using Alerts.Core.Delivery;
 using Alerts.Core.Matching;
+using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Alerts.Storage;
 using Alerts.Storage.Migrations;
@@ -57,7 +58,7 @@ internal static class HostingExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Dispatch);
         services.AddSingleton(sp => new AlertDispatcher(
             sp.GetRequiredService<IOutboxStore>(),
-            sp.GetRequiredService<Alerts.Core.Subscriptions.ISubscriptionStore>(),
+            sp.GetRequiredService<ISubscriptionStore>(),
             sp.GetServices<IAlertChannel>(),
             sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources,
             sp.GetRequiredService<DispatchOptions>(),
@@ -70,10 +71,31 @@ internal static class HostingExtensions
             services.AddSingleton(parser);
         }
 
-        services.TryAddSingleton<ISubscriptionMatcher>(sp => new MatcherIndex(
-            LoadAliases(),
-            new QueryOptions { MaxLength = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Limits.MaxQueryLength },
-            sp.GetRequiredService<ILogger<MatcherIndex>>()));
+        // Aliases follow config/aliases.json while the service runs; a file that does not parse keeps the last good table.
+        services.AddSingleton(sp => new AliasFileWatcher(
+            ConfigFiles.FindAliases() ?? Path.Combine(ConfigFiles.FindDirectory() ?? Path.Combine(Directory.GetCurrentDirectory(), "config"), "aliases.json"),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AliasFileWatcher>>()).Watch());
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(SubscriptionLimits.SectionName).Get<SubscriptionLimits>() ?? new SubscriptionLimits());
+        services.TryAddSingleton<ISubscriptionMatcher>(sp =>
+        {
+            var aliases = sp.GetRequiredService<AliasFileWatcher>();
+            var index = new MatcherIndex(aliases.Current, sp.GetRequiredService<SubscriptionLimits>().ToQueryOptions(), sp.GetRequiredService<ILogger<MatcherIndex>>());
+            aliases.Changed += index.ReplaceAliases;
+            return index;
+        });
+        // The chat commands shared by the Telegram and Discord adapters (SPEC §5).
+        services.TryAddSingleton<ISubscriptionCommands>(sp =>
+        {
+            var aliases = sp.GetRequiredService<AliasFileWatcher>();
+            return new SubscriptionCommands(
+                sp.GetRequiredService<ISubscriptionStore>(),
+                sp.GetRequiredService<Alerts.Core.Diffing.ITickerStateStore>(),
+                sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources,
+                sp.GetRequiredService<SubscriptionLimits>(),
+                sp.GetRequiredService<TimeProvider>(),
+                () => aliases.Current);
+        });
 
         services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());
         if (!string.IsNullOrEmpty(builder.Configuration["Alerts:Webhook:Url"]))
@@ -121,6 +143,7 @@ internal static class HostingExtensions
         services.AddSingleton<DispatchLeader>();
         services.AddTransient<PollJob>();
         services.AddTransient<DispatchJob>();
+        services.AddTransient<OutboxRetentionJob>();
 
         services.AddHttpClient(TickerFetcher.ClientName, (sp, client) =>
             {
@@ -184,22 +207,10 @@ internal static class HostingExtensions
         });
 
         services.AddHostedService<ConfiguredSubscriptionSeeder>();
+        services.AddHostedService<RecurringJobsRegistration>();
         services.AddHostedService(sp => sp.GetRequiredService<PollScheduler>());
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLeader>());
         return builder;
-    }
-
-    private static AliasTable LoadAliases()
-    {
-        var path = ConfigFiles.FindAliases();
-        try
-        {
-            return path is null ? AliasTable.Empty : AliasTable.Load(path);
-        }
-        catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
-        {
-            throw new OptionsValidationException("aliases", typeof(AliasTable), [$"config/aliases.json: {e.Message}"]);
-        }
     }
 
     /// <summary>Turns a configuration error at start-up into one clear message per key on stderr (SPEC §10).</summary>

@@ -35,13 +35,13 @@ internal sealed partial class TelegramUpdateHandler(
     ];
 
     private const string CommandOverview =
-        "Befehle / commands:\n"
+        "\n\nBefehle / commands:\n"
         + "/subscribe <query> (/sub) – abonnieren / subscribe\n"
         + "/list – Abos anzeigen / list\n"
         + "/unsubscribe <Nummer|query> (/unsub) – löschen / remove\n"
         + "/preview <query> – testen ohne Speichern / try without saving\n"
         + "/pause, /resume – Alerts anhalten, fortsetzen / pause, resume\n"
-        + "/sources – Quellen / sources\n\n";
+        + "/sources – Quellen / sources";
 
     public async Task HandleAsync(Update update, CancellationToken cancellationToken)
     {
@@ -57,6 +57,14 @@ internal sealed partial class TelegramUpdateHandler(
                     break;
                 case { MyChatMember: { NewChatMember.Status: ChatMemberStatus.Kicked or ChatMemberStatus.Left, Chat: var chat } }:
                     await store.DeactivateAsync(SubscriberId(chat.Id), "bot removed from the chat", cancellationToken).ConfigureAwait(false);
+                    break;
+                case { MyChatMember: { NewChatMember.Status: ChatMemberStatus.Member or ChatMemberStatus.Administrator, Chat: var chat } }:
+                    // Unblocked, or added back to a group: earlier subscriptions count again.
+                    if (await store.GetSubscriberAsync(SubscriberId(chat.Id), cancellationToken).ConfigureAwait(false) is { Active: false } returning)
+                    {
+                        await store.ReactivateAsync(returning.Id, cancellationToken).ConfigureAwait(false);
+                    }
+
                     break;
                 default:
                     break;
@@ -139,7 +147,7 @@ internal sealed partial class TelegramUpdateHandler(
         CommandReply.Error($"Bitte mit Suchbegriff / please add a query: {syntax}\nBeispiel / example: {example}");
 
     private static CommandReply Prefix(string intro, CommandReply help) =>
-        help with { Text = intro + CommandOverview + help.Text };
+        help with { Text = intro + help.Text.TrimEnd() + CommandOverview };
 
     private async Task<bool> MayChangeAsync(Message message, CancellationToken cancellationToken)
     {

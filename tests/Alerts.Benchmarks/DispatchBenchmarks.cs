@@ -83,7 +83,9 @@ public class DispatchBenchmarks
             }
         }
 
-        public int Sent { get; private set; }
+        private int sent;
+
+        public int Sent => Volatile.Read(ref sent);
 
         public Task<IReadOnlyList<OutboxAlert>> ClaimDueAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
         {
@@ -95,7 +97,8 @@ public class DispatchBenchmarks
 
         public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default)
         {
-            Sent++;
+            // Sends settle concurrently (up to MaxConcurrentSends).
+            Interlocked.Increment(ref sent);
             return Task.CompletedTask;
         }
 

@@ -47,17 +47,11 @@ public class MatcherBenchmarks
         _index = new MatcherIndex(BenchmarkData.Aliases);
         _index.AddRange(subscriptions);
         var after = GC.GetTotalMemory(forceFullCollection: true);
-        var matches = _index.Match(BenchmarkData.Item);
+        var stats = new MatcherIndex.MatchStats();
+        var matches = _index.Match(BenchmarkData.Item, stats);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// INDEX {Subscriptions} subscriptions: {after - before:N0} bytes, {(after - before) / (double)Subscriptions:F1} bytes/subscription, {_index.DistinctQueries:N0} distinct queries, {matches.Count} subscribers matched ({matches.Sum(m => m.SubscriptionIds.Count)} subscriptions)"));
+            $"// INDEX {Subscriptions} subscriptions: {after - before:N0} bytes, {(after - before) / (double)Subscriptions:F1} bytes/subscription, {_index.DistinctQueries:N0} distinct queries, {matches.Count} subscribers matched ({matches.Sum(m => m.SubscriptionIds.Count)} subscriptions), {stats.Candidates} candidate queries evaluated, {stats.MatchedQueries} matched"));
         GC.KeepAlive(subscriptions);
-        if (Environment.GetEnvironmentVariable("MATCHER_DEBUG") is not null)
-        {
-            foreach (var g in matches.GroupBy(m => m.Query).OrderByDescending(g => g.Count()).Take(40))
-            {
-                Console.WriteLine($"//   {g.Count()} x {g.Key}");
-            }
-        }
     }
 
     [GlobalSetup(Target = nameof(NaiveLoop))]

@@ -176,6 +176,32 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         Assert.Contains(TelegramBotService.LeaseName, leases.Released);
     }
 
+    [Fact]
+    public async Task NeitherPollingNorSendingErrorsPutTheTokenInTheLogs()
+    {
+        var deadUrl = _api.BaseUrl;
+        await _api.DisposeAsync();
+        _api = await FakeBotApi.StartAsync();
+        var options = Options.Create(Build.Options(deadUrl, o => o.PollingTimeoutSeconds = 0));
+        var bot = TelegramExtensions.CreateClient(options.Value);
+        var identity = new TelegramBotIdentity(bot);
+        var handlerLog = new CapturingLogger<TelegramUpdateHandler>();
+        var serviceLog = new CapturingLogger<TelegramBotService>();
+        var channelLog = new CapturingLogger<TelegramAlertChannel>();
+        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, handlerLog);
+        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var service = new TelegramBotService(bot, processor, identity, options, TimeProvider.System, serviceLog);
+
+        await RunUntilAsync(service, () => serviceLog.Lines.Count(l => l.Contains("getUpdates", StringComparison.Ordinal)) >= 1);
+        await processor.ProcessAsync(Updates.Message("/list", updateId: 99), CancellationToken.None); // the reply fails
+        await new TelegramAlertChannel(bot, options, channelLog).SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
+
+        var lines = serviceLog.Lines.Concat(handlerLog.Lines).Concat(channelLog.Lines).ToList();
+        Assert.Contains(lines, l => l.Contains("Reply to chat", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Telegram send", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.DoesNotContain("test-token", l, StringComparison.Ordinal));
+    }
+
     private sealed class FakeLeases : Alerts.Core.Delivery.ILeaseStore
     {
         public volatile bool Grant;

@@ -243,6 +243,17 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnblockingTheBotReactivatesTheChat()
+    {
+        _store.Subscribers["telegram:42"] = Build.Chat(42) with { Active = false, DeactivatedReason = "blocked" };
+
+        await _handler.HandleAsync(Updates.BotRemoved(42, status: "member"), CancellationToken.None);
+
+        Assert.True(_store.Subscribers["telegram:42"].Active);
+        Assert.Equal(["reactivate telegram:42"], _store.Calls);
+    }
+
+    [Fact]
     public async Task ALongListIsSplitIntoMessagesThatFit()
     {
         _commands.ListReply = CommandReply.Ok(string.Join('\n', Enumerable.Range(1, 50).Select(i => $"{i}. {new string('x', 200)} & <y>")));

@@ -27,11 +27,11 @@ public static class Updates
            "chat":{"id":{{oldChatId}},"type":"group","title":"Gruppe"} } }
         """);
 
-    public static Update BotRemoved(long chatId) => Parse($$"""
+    public static Update BotRemoved(long chatId, string status = "kicked") => Parse($$"""
         {"update_id":{{Interlocked.Increment(ref _nextId)}},
          "my_chat_member":{"chat":{"id":{{chatId}},"type":"private","first_name":"Anna"},"from":{"id":7,"is_bot":false,"first_name":"Anna"},"date":1764600000,
            "old_chat_member":{"status":"member","user":{"id":123456,"is_bot":true,"first_name":"Alerts"} },
-           "new_chat_member":{"status":"kicked","until_date":0,"user":{"id":123456,"is_bot":true,"first_name":"Alerts"} } } }
+           "new_chat_member":{"status":"{{status}}",{{(status == "kicked" ? "\"until_date\":0," : "")}}"user":{"id":123456,"is_bot":true,"first_name":"Alerts"} } } }
         """);
 
     public static Update Parse(string json) => JsonSerializer.Deserialize<Update>(json, JsonBotAPI.Options)!;

@@ -36,6 +36,7 @@ public sealed class AlertDispatcher
     private readonly ConcurrentDictionary<string, (Subscriber? Subscriber, DateTimeOffset FetchedAt)> subscriberCache = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim wake = new(0);
     private int inFlight;
+    private long signals;
     private DateTimeOffset nextClaimAt = DateTimeOffset.MinValue;
     private readonly PriorityQueue<DateTimeOffset, DateTimeOffset> putBack = new();
 
@@ -86,6 +87,7 @@ public sealed class AlertDispatcher
         lock (gate)
         {
             nextClaimAt = DateTimeOffset.MinValue;
+            signals++;
         }
 
         Wake();
@@ -140,9 +142,11 @@ public sealed class AlertDispatcher
     {
         var now = time.GetUtcNow();
         int want;
+        long signalsBefore;
         lock (gate)
         {
             want = held.Count <= options.BatchSize / 2 && now >= nextClaimAt ? options.BatchSize - held.Count : 0;
+            signalsBefore = signals;
         }
 
         if (want > 0)
@@ -155,7 +159,8 @@ public sealed class AlertDispatcher
                     putBack.Dequeue();
                 }
 
-                nextClaimAt = rows.Count >= want ? now
+                // A signal during the claim may be for a row committed after the claim looked: claim again at once.
+                nextClaimAt = rows.Count >= want || signals != signalsBefore ? now
                     : putBack.TryPeek(out var soonest, out _) && soonest < now + options.IdlePollInterval ? soonest
                     : now + options.IdlePollInterval;
             }

@@ -37,6 +37,12 @@ public sealed class DispatchOptions
     /// <summary>How long subscriber rows are cached; a /pause on another instance takes at most this long to count.</summary>
     public TimeSpan SubscriberCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Sent and failed rows are deleted after this (daily job). Weeks, not hours: a finished row is also what
+    /// stops the same (subscriber, item) from being enqueued again.
+    /// </summary>
+    public TimeSpan RetainFinished { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Exponential backoff after the <paramref name="attempt"/>-th transient failure (1-based), capped.</summary>
     public TimeSpan RetryDelay(int attempt)
     {

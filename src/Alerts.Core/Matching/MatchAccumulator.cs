@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Alerts.Core.Subscriptions;
 
 namespace Alerts.Core.Matching;
@@ -8,7 +9,12 @@ namespace Alerts.Core.Matching;
 /// </summary>
 internal sealed class MatchAccumulator(AnalyzedItem item)
 {
-    private readonly Dictionary<string, Entry> _bySubscriber = new(StringComparer.Ordinal);
+    // One dictionary per thread, cleared after use: a match with thousands of subscribers then costs no rehashing
+    // and no per-subscriber allocation besides the result itself.
+    [ThreadStatic]
+    private static Dictionary<string, Entry>? t_spare;
+
+    private Dictionary<string, Entry>? _bySubscriber;
 
     private sealed class QueryHits(List<Hit> hits)
     {
@@ -19,10 +25,10 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         public IReadOnlyList<string> Words(AnalyzedItem item) => _words ??= MatchAccumulator.Words(item, Hits);
     }
 
-    private sealed class Entry(Subscription first, QueryHits hits)
+    private struct Entry
     {
-        public Subscription First = first;
-        public readonly QueryHits Hits = hits;
+        public Subscription First;
+        public QueryHits Hits;
         public List<Subscription>? More;
         public List<QueryHits>? MoreHits;
     }
@@ -30,6 +36,12 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
     /// <summary>Records subscriptions that share one compiled query, collecting its matched words once.</summary>
     public void Add(CompiledQuery query, Subscription first, List<Subscription>? more)
     {
+        if (_bySubscriber is null)
+        {
+            _bySubscriber = t_spare ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
+            t_spare = null;
+        }
+
         var hits = new List<Hit>(4);
         query.CollectHits(item, hits);
         var shared = new QueryHits(hits);
@@ -45,9 +57,11 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
     private void AddOne(Subscription s, QueryHits hits)
     {
-        if (!_bySubscriber.TryGetValue(s.SubscriberId, out var entry))
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySubscriber!, s.SubscriberId, out var exists);
+        if (!exists)
         {
-            _bySubscriber.Add(s.SubscriberId, new Entry(s, hits));
+            entry.First = s;
+            entry.Hits = hits;
             return;
         }
 
@@ -68,14 +82,15 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
     /// <summary>One match per subscriber, in the order the subscribers were first seen (callers sort when they need to).</summary>
     public IReadOnlyList<SubscriberMatch> Build()
     {
-        if (_bySubscriber.Count == 0)
+        var bySubscriber = _bySubscriber;
+        if (bySubscriber is null || bySubscriber.Count == 0)
         {
             return [];
         }
 
-        var result = new SubscriberMatch[_bySubscriber.Count];
+        var result = new SubscriberMatch[bySubscriber.Count];
         var n = 0;
-        foreach (var (subscriber, entry) in _bySubscriber)
+        foreach (var (subscriber, entry) in bySubscriber)
         {
             long[] ids;
             if (entry.More is null)
@@ -111,6 +126,14 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
             }
 
             result[n++] = new SubscriberMatch(subscriber, ids, entry.First.Query, words);
+        }
+
+        // Hand the dictionary back for the next item on this thread, unless one huge match made it too big to keep.
+        bySubscriber.Clear();
+        _bySubscriber = null;
+        if (bySubscriber.EnsureCapacity(0) <= 100_000)
+        {
+            t_spare = bySubscriber;
         }
 
         return result;

@@ -160,6 +160,27 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         }
     }
 
+    /// <summary>Like <see cref="Match(TickerItem)"/>, also counting the work done (for the benchmark's report).</summary>
+    internal IReadOnlyList<SubscriberMatch> Match(TickerItem item, MatchStats stats)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _state.Match(item, stats);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    internal sealed class MatchStats
+    {
+        public int Candidates { get; set; }
+
+        public int MatchedQueries { get; set; }
+    }
+
     public void Dispose() => _lock.Dispose();
 
     internal static bool SourceAllows(string? sourceId, TickerItem item) =>
@@ -391,7 +412,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             }
         }
 
-        public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
+        public IReadOnlyList<SubscriberMatch> Match(TickerItem item, MatchStats? stats = null)
         {
             var analyzed = AnalyzedItem.Create(item, Normalizer);
             var accumulator = new MatchAccumulator(analyzed);
@@ -401,7 +422,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             {
                 if (_byKey.TryGetValue(key, out var posting))
                 {
-                    ConsiderAll(posting, analyzed, accumulator, ref seen);
+                    ConsiderAll(posting, analyzed, accumulator, ref seen, stats);
                 }
             }
 
@@ -423,17 +444,17 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     {
                         if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
-                            ConsiderAll(posting, analyzed, accumulator, ref seen);
+                            ConsiderAll(posting, analyzed, accumulator, ref seen, stats);
                         }
                     }
                 }
             }
 
-            ConsiderAll(_always, analyzed, accumulator, ref seen);
+            ConsiderAll(_always, analyzed, accumulator, ref seen, stats);
             return accumulator.Build();
         }
 
-        private static void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen)
+        private static void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
         {
             for (var i = 0; i < posting.Count; i++)
             {
@@ -443,8 +464,18 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     continue;
                 }
 
+                if (stats is not null)
+                {
+                    stats.Candidates++;
+                }
+
                 if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
                 {
+                    if (stats is not null)
+                    {
+                        stats.MatchedQueries++;
+                    }
+
                     accumulator.Add(group.Query, group.First, group.More);
                 }
             }

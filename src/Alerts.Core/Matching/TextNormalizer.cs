@@ -245,7 +245,7 @@ public sealed class TextNormalizer
         var n = 0;
         foreach (var raw in word)
         {
-            if (IsApostrophe(raw) || CharUnicodeInfo.GetUnicodeCategory(raw) == UnicodeCategory.NonSpacingMark)
+            if (IsApostrophe(raw) || (raw > '\u007F' && CharUnicodeInfo.GetUnicodeCategory(raw) == UnicodeCategory.NonSpacingMark))
             {
                 continue;
             }

@@ -33,7 +33,8 @@ internal static class ReplayCommand
             // Oldest first, as a reader would have received them.
             foreach (var item in diff.New.Reverse())
             {
-                foreach (var match in matcher.Match(item))
+                // By subscriber id, so the output does not depend on the index's internal order.
+                foreach (var match in matcher.Match(item).OrderBy(m => m.SubscriberId, StringComparer.Ordinal))
                 {
                     await stdout.WriteLineAsync(options.Json
                         ? CliJson.Line(json =>

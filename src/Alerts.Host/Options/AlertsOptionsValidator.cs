@@ -96,6 +96,10 @@ internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOp
         Positive(errors, "Alerts:Dispatch:IdlePollInterval", options.Dispatch.IdlePollInterval);
         Positive(errors, "Alerts:Dispatch:RetryBaseDelay", options.Dispatch.RetryBaseDelay);
         Positive(errors, "Alerts:Leases:Duration", options.Leases.Duration);
+        if (options.Dispatch.RetainFinished < TimeSpan.FromDays(1))
+        {
+            errors.Add("Alerts:Dispatch:RetainFinished must be at least 1.00:00:00");
+        }
 
         for (var i = 0; i < options.ConsoleSubscriptions.Count; i++)
         {

@@ -56,6 +56,7 @@ public sealed class QueryAndReplayCommandTests
         // both subscriptions' words; the edited 10:15 headline ("… im Winter") alerts nobody, although
         // discord-user:3003 wants "Stromausfall"; discord-user:5005 is restricted to another source.
         // Snapshot 3: one new entry; the 08:05 entry that slid out in snapshot 2 and came back is not new.
+        // Within an item, alerts come in subscriber id order.
         Assert.Equal(
             [
                 ("telegram:1001", "Drohne", "2026-03-02T10:02Z", "2026-03-02T10:02:00Z", "Umspannwerk|Drohnen"),

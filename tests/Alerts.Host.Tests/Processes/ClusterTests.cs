@@ -78,12 +78,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(expected, messages.Length);
         Assert.Single(messages.Select(m => m.Instance).Distinct());
 
-        // The limits hold for the cluster: 5/s overall, 1/s per subscriber (with a little slack for network jitter).
-        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromMilliseconds(950)) <= 5);
+        // The limits hold for the cluster: 5/s overall, 1/s per subscriber. Measured where the messages arrive, on a
+        // machine that may be busy: a message delayed in transit can land next to the following second's burst, so
+        // the check is over 2 s windows (at most 3 seconds' worth of permits), which stays exact up to 1 s of jitter.
+        // Without the limits all 72 would arrive within a second. The exact spacing is DispatcherTests' job.
+        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromSeconds(2)) <= 15);
         foreach (var perSubscriber in messages.GroupBy(m => m.Subscriber))
         {
-            Assert.Equal(1, DispatchHarness.MaxInAnyWindow(perSubscriber.Select(m => m.At), TimeSpan.FromMilliseconds(950)));
+            Assert.True(DispatchHarness.MaxInAnyWindow(perSubscriber.Select(m => m.At), TimeSpan.FromSeconds(2)) <= 3);
         }
+
+        var took = (messages.Max(m => m.At) - messages.Min(m => m.At)).TotalSeconds;
+        Assert.InRange(took, (expected - 5) / 5.0 * 0.95, expected / 5.0 * 1.5);
 
         // Each source polled by one instance at a time: polls of a source never come closer than the 2 s interval allows.
         foreach (var source in new[] { "a", "b" })
