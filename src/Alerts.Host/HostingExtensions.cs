@@ -84,6 +84,7 @@ internal static class HostingExtensions
             aliases.Changed += index.ReplaceAliases;
             return index;
         });
+        // The chat commands shared by the Telegram and Discord adapters (SPEC §5).
         services.TryAddSingleton<ISubscriptionCommands>(sp =>
         {
             var aliases = sp.GetRequiredService<AliasFileWatcher>();
@@ -94,23 +95,6 @@ internal static class HostingExtensions
                 sp.GetRequiredService<SubscriptionLimits>(),
                 sp.GetRequiredService<TimeProvider>(),
                 () => aliases.Current);
-        });
-
-        // The chat commands shared by the Telegram and Discord adapters (SPEC §5).
-        services.TryAddSingleton<Alerts.Core.Subscriptions.ISubscriptionCommands>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<AlertsOptions>>().Value;
-            return new Alerts.Core.Subscriptions.SubscriptionCommands(
-                sp.GetRequiredService<Alerts.Core.Subscriptions.ISubscriptionStore>(),
-                sp.GetRequiredService<Alerts.Core.Diffing.ITickerStateStore>(),
-                options.Sources,
-                new Alerts.Core.Subscriptions.SubscriptionLimits
-                {
-                    MaxSubscriptionsPerSubscriber = options.Limits.MaxSubscriptionsPerSubscriber,
-                    MaxQueryLength = options.Limits.MaxQueryLength,
-                },
-                sp.GetRequiredService<TimeProvider>(),
-                LoadAliases);
         });
 
         services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());
