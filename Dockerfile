@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
+# Build:  docker build -t alerts .
+# Run:    docker run -p 8080:8080 -v alerts-data:/app/data -e Alerts__Telegram__BotToken=... alerts
+
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
+# Solution, central build settings and project files first, so that restore is cached until a dependency changes.
 COPY Alerts.sln global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Alerts.Core/Alerts.Core.csproj src/Alerts.Core/
 COPY src/Alerts.Storage/Alerts.Storage.csproj src/Alerts.Storage/
@@ -12,14 +16,21 @@ COPY src/ src/
 COPY config/ config/
 RUN dotnet build src/Alerts.Host/Alerts.Host.csproj -c Release --no-restore
 
+# Unit tests that need neither Node.js nor PostgreSQL; `docker build --target test .` runs them.
+FROM build AS test
+COPY tests/ tests/
+RUN dotnet test tests/Alerts.Core.Tests/Alerts.Core.Tests.csproj -c Release
+
 FROM build AS publish
 RUN dotnet publish src/Alerts.Host/Alerts.Host.csproj -c Release --no-build -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=publish /app ./
+# SQLite lives in /app/data (Data Source=data/alerts.db, relative to the working directory); the app user must own it.
+RUN mkdir -p /app/data && chown "$APP_UID" /app/data
+USER $APP_UID
 ENV ASPNETCORE_URLS=http://+:8080
 EXPOSE 8080
 VOLUME ["/app/data"]
-USER $APP_UID
 ENTRYPOINT ["dotnet", "Alerts.Host.dll"]

@@ -561,11 +561,12 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         return true;
     }
 
+    // The first-letter test spares most lines the case-insensitive comparison, which is slow for non-ASCII text.
     private static bool IsFooter(ReadOnlySpan<char> line) =>
-        line.StartsWith("Alle früheren Entwicklungen", StringComparison.OrdinalIgnoreCase);
+        line.Length > 0 && (line[0] | 0x20) == 'a' && line.StartsWith("Alle früheren Entwicklungen", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsAudioNote(ReadOnlySpan<char> line) =>
-        line.StartsWith("Diese Audioversion wurde künstlich generiert", StringComparison.OrdinalIgnoreCase);
+        line.Length > 0 && (line[0] | 0x20) == 'd' && line.StartsWith("Diese Audioversion wurde künstlich generiert", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A photo caption: it ends in a credit <c>(Foto: …)</c>, is a bare credit, or carries the dpa-Bildfunk tag.</summary>
     internal static bool IsCaption(ReadOnlySpan<char> line)
