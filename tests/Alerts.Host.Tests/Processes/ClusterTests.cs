@@ -101,7 +101,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
 
         var took = (messages.Max(m => m.At) - messages.Min(m => m.At)).TotalSeconds;
-        Assert.InRange(took, (expected - 5) / 5.0 * 0.95, expected / 5.0 * 1.5);
+        // Never faster than the limit allows; slower only by what a busy machine adds.
+        Assert.InRange(took, (expected - 5) / 5.0 * 0.95, expected / 5.0 * 2.5);
 
         // Each source polled by one instance at a time: polls of a source never come closer than the 2 s interval allows.
         foreach (var source in new[] { "a", "b" })
