@@ -1,7 +1,9 @@
 using Alerts.Discord;
 using Alerts.Host;
 using Alerts.Host.Cli;
+using Alerts.Host.Operations;
 using Alerts.Telegram;
+using Microsoft.Extensions.Options;
 
 if (CliApp.TryGetVerb(args, out var verb))
 {
@@ -10,20 +12,27 @@ if (CliApp.TryGetVerb(args, out var verb))
 
 var builder = WebApplication.CreateBuilder(CliApp.ServiceArguments(args));
 
-builder.AddAlertsConfiguration();
-builder.AddAlertsCore();
-builder.AddAlertsStorage();
-builder.AddAlertsPolling();
-builder.AddTelegram();
-builder.AddDiscord();
+try
+{
+    builder.AddAlertsConfiguration();
+    builder.AddAlertsCore();
+    builder.AddAlertsStorage();
+    builder.AddAlertsPolling();
+    builder.AddTelegram();
+    builder.AddDiscord();
 
-var app = builder.Build();
+    var app = builder.Build();
 
-app.MapOperations();
-app.MapTelegramWebhook();
-app.MapDiscordInteractions();
+    app.MapOperations();
+    app.MapTelegramWebhook();
+    app.MapDiscordInteractions();
 
-await app.RunAsync();
-return 0;
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException e)
+{
+    return HostingExtensions.ReportInvalidConfiguration(e);
+}
 
 public partial class Program;

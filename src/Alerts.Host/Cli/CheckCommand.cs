@@ -1,12 +1,168 @@
+using System.Globalization;
+using Alerts.Core.Tickers;
+
 namespace Alerts.Host.Cli;
 
-/// <summary><c>check &lt;file|url&gt; [--source-kind K] [--query Q] [--json]</c> (SPEC §8).</summary>
+/// <summary>
+/// <c>check &lt;file|url&gt; [--source-kind K] [--query Q] [--json]</c> (SPEC §8): parse one page once and print its
+/// items. The source id printed is <c>ntv-&lt;articleId&gt;</c> for an ntv page whose article id is known (from the
+/// URL, the file name or the saved page's canonical link), otherwise the file name without extension (for a URL: its
+/// last path segment, or its host).
+/// </summary>
 internal static class CheckCommand
 {
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        _ = args;
-        _ = stdout;
-        throw new CliUsageException("check is not implemented yet");
+        var options = CheckOptions.Parse(args);
+        var matcher = options.Query is null ? null : CliMatcher.Create([("check", options.Query, null)]);
+        var page = await CliPage.LoadAsync(options.Target, options.Kind);
+
+        var printed = 0;
+        foreach (var item in page.Items)
+        {
+            IReadOnlyList<string>? matched = null;
+            if (matcher is not null)
+            {
+                var match = matcher.Match(item);
+                if (match.Count == 0)
+                {
+                    continue;
+                }
+
+                matched = match[0].Matched;
+            }
+
+            if (options.Json)
+            {
+                await stdout.WriteLineAsync(ToJsonLine(item, matched));
+            }
+            else
+            {
+                await WriteReadableAsync(stdout, item, matched);
+            }
+
+            printed++;
+        }
+
+        if (!options.Json)
+        {
+            await stdout.WriteLineAsync($"{printed} item(s) from source '{page.SourceId}' ({page.Kind})");
+        }
+
+        await stdout.FlushAsync();
+        _ = stderr;
+        return 0;
+    }
+
+    internal static string ToJsonLine(TickerItem item, IReadOnlyList<string>? matched) =>
+        CliJson.Line(json =>
+        {
+            json.WriteString("source", item.SourceId);
+            json.WriteString("key", item.Key);
+            json.WriteString("published", CliJson.Utc(item.Published));
+            json.WriteString("headline", item.Headline);
+            json.WriteString("body", item.Body);
+            if (item.Url is null)
+            {
+                json.WriteNull("url");
+            }
+            else
+            {
+                json.WriteString("url", item.Url);
+            }
+
+            if (matched is not null)
+            {
+                CliJson.WriteStrings(json, "matched", matched);
+            }
+        });
+
+    private static async Task WriteReadableAsync(TextWriter stdout, TickerItem item, IReadOnlyList<string>? matched)
+    {
+        var local = TimeZoneInfo.ConvertTime(item.Published, CliPage.BerlinTime);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{item.Published.UtcDateTime:yyyy-MM-dd HH:mm}Z ({local:dd.MM. HH:mm} local)  {item.Headline}"));
+        await stdout.WriteLineAsync($"    key: {item.Key}");
+        if (item.Url is not null)
+        {
+            await stdout.WriteLineAsync($"    url: {item.Url}");
+        }
+
+        if (matched is not null)
+        {
+            await stdout.WriteLineAsync($"    matched: {string.Join(", ", matched)}");
+        }
+
+        foreach (var paragraph in item.Body.Split("\n\n"))
+        {
+            await stdout.WriteLineAsync("    " + Shorten(paragraph.Replace('\n', ' '), 300));
+        }
+
+        await stdout.WriteLineAsync();
+    }
+
+    private static string Shorten(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var cut = text.LastIndexOf(' ', max);
+        return text[..(cut > max / 2 ? cut : max)] + " …";
+    }
+
+    private sealed record CheckOptions(string Target, string? Kind, string? Query, bool Json)
+    {
+        public static CheckOptions Parse(string[] args)
+        {
+            string? target = null, kind = null, query = null;
+            var json = false;
+            for (var i = 0; i < args.Length; i++)
+            {
+                var arg = args[i];
+                switch (arg)
+                {
+                    case "--json":
+                        json = true;
+                        break;
+                    case "--source-kind":
+                        kind = Value(args, ref i, arg);
+                        break;
+                    case "--query":
+                        query = Value(args, ref i, arg);
+                        break;
+                    case "-h" or "--help":
+                        throw new CliUsageException(Usage);
+                    default:
+                        if (arg.StartsWith("--", StringComparison.Ordinal))
+                        {
+                            throw new CliUsageException($"unknown option '{arg}'. {Usage}");
+                        }
+
+                        if (target is not null)
+                        {
+                            throw new CliUsageException($"check reads one file or URL, got '{target}' and '{arg}'. {Usage}");
+                        }
+
+                        target = arg;
+                        break;
+                }
+            }
+
+            return new CheckOptions(target ?? throw new CliUsageException($"missing file or URL. {Usage}"), kind, query, json);
+        }
+
+        private const string Usage = "usage: check <file|url> [--source-kind ntv-liveticker|liveblog-jsonld|feed] [--query Q] [--json]";
+
+        private static string Value(string[] args, ref int i, string option)
+        {
+            if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new CliUsageException($"{option} needs a value. {Usage}");
+            }
+
+            return args[++i];
+        }
     }
 }

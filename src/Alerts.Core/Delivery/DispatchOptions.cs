@@ -1,0 +1,93 @@
+namespace Alerts.Core.Delivery;
+
+/// <summary>Tuning of the dispatcher (<c>Alerts:Dispatch</c>).</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>Most outbox rows held in memory at once; more are claimed when fewer than half remain.</summary>
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>
+    /// Sends in flight at once (never two for one subscriber). Bounds the duplicates a crash can cause: only
+    /// messages in flight can be delivered without being marked sent. 1 gives SPEC §6's "at most the one in flight".
+    /// </summary>
+    public int MaxConcurrentSends { get; set; } = 4;
+
+    /// <summary>How long a claimed row stays ours; after a crash it becomes due again when this ends.</summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Rows whose rate-limited send time is further away than this go back to the database with that time.</summary>
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the database is asked for due rows when nothing signalled new ones.</summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Transient failures before an alert ends as failed.</summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>An alert older than this that fails transiently ends as failed.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(6);
+
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Retry delay for a subscriber whose platform has no channel configured (adapter switched off).</summary>
+    public TimeSpan NoChannelRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long subscriber rows are cached; a /pause on another instance takes at most this long to count.</summary>
+    public TimeSpan SubscriberCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Sent and failed rows are deleted after this (daily job). Weeks, not hours: a finished row is also what
+    /// stops the same (subscriber, item) from being enqueued again.
+    /// </summary>
+    public TimeSpan RetainFinished { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Exponential backoff after the <paramref name="attempt"/>-th transient failure (1-based), capped.</summary>
+    public TimeSpan RetryDelay(int attempt)
+    {
+        var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        var delay = RetryBaseDelay * factor;
+        return delay > RetryMaxDelay ? RetryMaxDelay : delay;
+    }
+}
+
+/// <summary>What the dispatcher reports to metrics. Reasons are low-cardinality labels, the full text goes to the outbox row.</summary>
+public interface IDeliveryObserver
+{
+    void Sent(OutboxAlert alert, string platform, DateTimeOffset at);
+
+    void Failed(OutboxAlert alert, string platform, string reason);
+
+    void Retried(OutboxAlert alert, string platform, string reason);
+}
+
+/// <summary>Reports nothing.</summary>
+public sealed class NullDeliveryObserver : IDeliveryObserver
+{
+    public static readonly NullDeliveryObserver Instance = new();
+
+    public void Sent(OutboxAlert alert, string platform, DateTimeOffset at)
+    {
+    }
+
+    public void Failed(OutboxAlert alert, string platform, string reason)
+    {
+    }
+
+    public void Retried(OutboxAlert alert, string platform, string reason)
+    {
+    }
+}
+
+/// <summary>Low-cardinality failure reasons for metrics.</summary>
+public static class FailureReasons
+{
+    public const string Permanent = "permanent";
+    public const string SubscriberGone = "subscriber_gone";
+    public const string Inactive = "inactive";
+    public const string Paused = "paused";
+    public const string RetriesExhausted = "retries_exhausted";
+    public const string NoChannel = "no_channel";
+    public const string Migration = "migration";
+}

@@ -1,0 +1,128 @@
+using System.Text;
+using Alerts.Core.Subscriptions;
+
+namespace Alerts.Discord.Rendering;
+
+/// <summary>Command replies in Discord markdown: the text escaped (it echoes user input), <see cref="CommandReply.Emphasis"/> in bold.</summary>
+public static class DiscordReplyRenderer
+{
+    /// <summary>Discord's limit for the content of an interaction reply or follow-up.</summary>
+    public const int ContentLimit = 2000;
+
+    /// <summary>Renders the reply and splits it into messages of at most <see cref="ContentLimit"/> characters, between lines where possible.</summary>
+    public static IReadOnlyList<string> Render(CommandReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var emphasis = reply.Emphasis ?? [];
+        var chunks = new List<string>();
+        var current = new StringBuilder();
+        foreach (var line in reply.Text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            foreach (var piece in RenderLine(line, emphasis))
+            {
+                if (current.Length > 0 && current.Length + 1 + piece.Length > ContentLimit)
+                {
+                    chunks.Add(current.ToString());
+                    current.Clear();
+                }
+
+                if (current.Length > 0)
+                {
+                    current.Append('\n');
+                }
+
+                current.Append(piece);
+            }
+        }
+
+        if (current.Length > 0 || chunks.Count == 0)
+        {
+            chunks.Add(current.Length > 0 ? current.ToString() : "\u200b");
+        }
+
+        return chunks;
+    }
+
+    /// <summary>One line, or several pieces of it (cut between words) when the line alone would not fit.</summary>
+    private static IEnumerable<string> RenderLine(string line, IReadOnlyList<string> emphasis)
+    {
+        var rest = line;
+        while (true)
+        {
+            var rendered = Bold(rest, emphasis);
+            if (rendered.Length <= ContentLimit)
+            {
+                yield return rendered;
+                yield break;
+            }
+
+            var budget = ContentLimit;
+            int cut;
+            while (true)
+            {
+                cut = Math.Min(budget, rest.Length);
+                var space = rest.LastIndexOf(' ', cut - 1);
+                if (space > cut / 2)
+                {
+                    cut = space;
+                }
+                else if (cut < rest.Length && char.IsLowSurrogate(rest[cut]))
+                {
+                    cut--;
+                }
+
+                rendered = Bold(rest[..cut], emphasis);
+                if (rendered.Length <= ContentLimit || cut <= 1)
+                {
+                    break;
+                }
+
+                budget = Math.Max(1, budget - Math.Max(1, rendered.Length - ContentLimit));
+            }
+
+            yield return rendered;
+            rest = rest[cut..].TrimStart();
+            if (rest.Length == 0)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static string Bold(string text, IReadOnlyList<string> emphasis)
+    {
+        if (emphasis.Count == 0)
+        {
+            return DiscordMarkdown.Escape(text);
+        }
+
+        // Emphasis items are substrings (for example the query as understood), not only whole words.
+        var marks = new bool[text.Length];
+        foreach (var item in emphasis.Where(e => e.Length > 0))
+        {
+            var at = text.IndexOf(item, StringComparison.Ordinal);
+            while (at >= 0)
+            {
+                Array.Fill(marks, true, at, item.Length);
+                at = text.IndexOf(item, at + item.Length, StringComparison.Ordinal);
+            }
+        }
+
+        var sb = new StringBuilder();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var j = i;
+            while (j < text.Length && marks[j] == marks[i])
+            {
+                j++;
+            }
+
+            var part = DiscordMarkdown.Escape(text[i..j]);
+            sb.Append(marks[i] && part.Trim().Length > 0 ? $"**{part}**" : part);
+            i = j;
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,115 @@
+using Alerts.Core.Delivery;
+using Alerts.Core.Subscriptions;
+using Alerts.Discord.Rendering;
+using Alerts.Discord.Rest;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Discord.Sending;
+
+/// <summary>
+/// Delivers alerts as one embed per message: to a user by DM (<c>discord-user</c>, the DM channel created lazily) or
+/// to a channel (<c>discord-channel</c>). Maps Discord's answers to <see cref="SendResult"/>s (SPEC §6) and never throws
+/// for them.
+/// </summary>
+public sealed partial class DiscordAlertChannel(
+    IServiceScopeFactory scopes,
+    DiscordDmChannels dmChannels,
+    IOptions<DiscordOptions> options,
+    ILogger<DiscordAlertChannel> logger) : IAlertChannel
+{
+    /// <summary>Discord error codes meaning the recipient is gone for good.</summary>
+    private const int CannotSendToUser = 50007;
+    private const int UnknownChannel = 10003;
+    private const int UnknownUser = 10013;
+
+    /// <summary>
+    /// Global: Discord's 50 requests per second (declared so that the dispatcher keeps all instances under it together).
+    /// Per subscriber: a channel's message bucket is 5 per 5 seconds at the time of writing; the real bucket headers
+    /// still win (an exhausted bucket comes back as <see cref="SendResult.RateLimited"/> without calling Discord).
+    /// </summary>
+    public ChannelLimits Limits { get; } = new(
+        new RateLimitRule(DiscordRateLimiter.GlobalPerSecond, TimeSpan.FromSeconds(1)),
+        new RateLimitRule(5, TimeSpan.FromSeconds(5)),
+        null);
+
+    /// <summary>None while the adapter is off (no bot token), so the dispatcher does not route alerts here.</summary>
+    public IReadOnlyCollection<string> Platforms { get; } = options.Value.IsEnabled
+        ? [Core.Subscriptions.Platforms.DiscordUser, Core.Subscriptions.Platforms.DiscordChannel]
+        : [];
+
+    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var client = scope.ServiceProvider.GetRequiredService<DiscordRestClient>();
+            var message = new DiscordMessage(embeds: [DiscordAlertRenderer.Render(alert, context)]);
+            string channelId;
+            switch (to.Platform)
+            {
+                case Core.Subscriptions.Platforms.DiscordChannel:
+                    channelId = to.Address;
+                    break;
+                case Core.Subscriptions.Platforms.DiscordUser:
+                    var dm = await dmChannels.GetOrCreateAsync(to.Address, client, cancellationToken).ConfigureAwait(false);
+                    if (!dm.IsSuccess)
+                    {
+                        return Map(dm.Failure!, "DM channel");
+                    }
+
+                    channelId = dm.Id!;
+                    break;
+                default:
+                    return new SendResult.Permanent($"platform '{to.Platform}' is not Discord");
+            }
+
+            var sent = await client.CreateMessageAsync(channelId, message, cancellationToken).ConfigureAwait(false);
+            if (sent.IsSuccess)
+            {
+                return new SendResult.Sent(sent.Id);
+            }
+
+            if (to.Platform == Core.Subscriptions.Platforms.DiscordUser && sent.Failure!.Code == UnknownChannel)
+            {
+                // The cached DM channel is gone, not the user: open a new one on the next attempt.
+                await dmChannels.ForgetAsync(to.Address, cancellationToken).ConfigureAwait(false);
+                return new SendResult.Transient("DM channel unknown; it will be opened again");
+            }
+
+            return Map(sent.Failure!, "message");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A store or programming error must not stall the dispatcher; the alert is retried.
+            LogUnexpected(ex, alert.Id);
+            return new SendResult.Transient($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>How long all sends pause after a 401: the token is wrong for every alert, not for this one.</summary>
+    internal static readonly TimeSpan UnauthorizedPause = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// 403 and 50007 deactivate (SPEC §6); so do unknown channels and users; 5xx and timeouts retry; other 4xx fail.
+    /// A 401 means the bot token is wrong: failing the alert would lose it, so the whole channel pauses instead
+    /// (one request a minute, far from the invalid-request limit) until the operator fixes the token.
+    /// </summary>
+    internal static SendResult Map(DiscordFailure failure, string what) => failure switch
+    {
+        { Kind: DiscordFailureKind.RateLimited } => new SendResult.RateLimited(failure.RetryAfter, failure.Global, failure.Message),
+        { Kind: DiscordFailureKind.Transient } => new SendResult.Transient($"{what}: {failure}"),
+        { Status: 401 } => new SendResult.RateLimited(UnauthorizedPause, true, $"{what}: 401 Unauthorized, check Alerts:Discord:BotToken"),
+        { Status: 403 } or { Code: CannotSendToUser } => new SendResult.SubscriberGone($"{what}: {failure}"),
+        { Status: 404, Code: UnknownChannel or UnknownUser } => new SendResult.SubscriberGone($"{what}: {failure}"),
+        _ => new SendResult.Permanent($"{what}: {failure}"),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Discord: unexpected error sending alert {AlertId}")]
+    private partial void LogUnexpected(Exception ex, long alertId);
+}

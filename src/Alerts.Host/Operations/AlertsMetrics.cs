@@ -1,0 +1,87 @@
+using Alerts.Core.Delivery;
+using Prometheus;
+
+namespace Alerts.Host.Operations;
+
+/// <summary>
+/// The Prometheus metrics of SPEC §10. A registry per host rather than prometheus-net's static default one,
+/// so that several hosts in one test process do not count into each other.
+/// </summary>
+internal sealed class AlertsMetrics : IDeliveryObserver
+{
+    public AlertsMetrics(IOutboxStore outbox)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        Polls = factory.CreateCounter("alerts_polls_total", "Polls by source and outcome (changed, unchanged, not_modified, error, skipped).", "source", "outcome");
+        Items = factory.CreateCounter("alerts_items_total", "Items parsed from fetched pages.", "source");
+        NewItems = factory.CreateCounter("alerts_new_items_total", "Items seen for the first time.", "source");
+        Matches = factory.CreateCounter("alerts_matches_total", "Alerts enqueued: one per (subscriber, new item) that matched.", "source");
+        AlertsSent = factory.CreateCounter("alerts_sent_total", "Alerts the platform accepted.", "platform");
+        AlertsFailed = factory.CreateCounter("alerts_failed_total", "Alerts that ended as failed, by reason.", "platform", "reason");
+        AlertsRetried = factory.CreateCounter("alerts_retried_total", "Sends put off for a later attempt (transient errors, 429).", "platform", "reason");
+        PublishToSend = factory.CreateHistogram(
+            "alerts_publish_to_send_seconds",
+            "From the entry's published time to the platform accepting the alert.",
+            new HistogramConfiguration { LabelNames = ["platform"], Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
+        EnqueueToSend = factory.CreateHistogram(
+            "alerts_enqueue_to_send_seconds",
+            "From the poll that saw the entry (outbox insert) to the platform accepting the alert: the pipeline's own latency.",
+            new HistogramConfiguration { LabelNames = ["platform"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 18) });
+        OutboxRows = factory.CreateGauge("alerts_outbox_rows", "Outbox rows by status.", "status");
+        SourceFailures = factory.CreateGauge("alerts_source_consecutive_failures", "Failed polls since the source's last success.", "source");
+
+        Registry.AddBeforeCollectCallback(async cancellationToken =>
+        {
+            try
+            {
+                var counts = await outbox.CountByStatusAsync(cancellationToken);
+                foreach (var status in Enum.GetValues<OutboxStatus>())
+                {
+                    OutboxRows.WithLabels(status.ToString().ToLowerInvariant()).Set(counts.GetValueOrDefault(status));
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Database down: keep the last values; /healthz reports the outage.
+            }
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Polls { get; }
+
+    public Counter Items { get; }
+
+    public Counter NewItems { get; }
+
+    public Counter Matches { get; }
+
+    public Counter AlertsSent { get; }
+
+    public Counter AlertsFailed { get; }
+
+    public Counter AlertsRetried { get; }
+
+    public Histogram PublishToSend { get; }
+
+    public Histogram EnqueueToSend { get; }
+
+    public Gauge OutboxRows { get; }
+
+    public Gauge SourceFailures { get; }
+
+    public void Sent(OutboxAlert alert, string platform, DateTimeOffset at)
+    {
+        AlertsSent.WithLabels(platform).Inc();
+        PublishToSend.WithLabels(platform).Observe(Math.Max(0, (at - alert.Published).TotalSeconds));
+        EnqueueToSend.WithLabels(platform).Observe(Math.Max(0, (at - alert.EnqueuedAt).TotalSeconds));
+    }
+
+    public void Failed(OutboxAlert alert, string platform, string reason) =>
+        AlertsFailed.WithLabels(platform, reason).Inc();
+
+    public void Retried(OutboxAlert alert, string platform, string reason) =>
+        AlertsRetried.WithLabels(platform, reason).Inc();
+}

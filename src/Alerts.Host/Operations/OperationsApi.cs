@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using System.Text;
+using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
+using Alerts.Host.Delivery;
+using Alerts.Host.Options;
+using Alerts.Host.Polling;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Alerts.Host.Operations;
+
+/// <summary><c>GET /healthz</c>, <c>GET /metrics</c> and the Hangfire dashboard under <c>/hangfire</c> (SPEC §10).</summary>
+internal static class OperationsApi
+{
+    public static WebApplication MapOperations(this WebApplication app)
+    {
+        app.MapGet("/healthz", GetHealthAsync);
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<AlertsMetrics>().Registry);
+
+        var dashboard = app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value.Dashboard;
+        app.UseHangfireDashboard(
+            "/hangfire",
+            new DashboardOptions
+            {
+                Authorization = [new DashboardAuthorization(dashboard)],
+                DisplayStorageConnectionString = false,
+                AppPath = null,
+            },
+            app.Services.GetRequiredService<JobStorage>());
+        return app;
+    }
+
+    internal static async Task<IResult> GetHealthAsync(
+        IOptions<AlertsOptions> options,
+        IOutboxStore outbox,
+        ITickerStateStore states,
+        SourcePoller poller,
+        DispatchLeader leader,
+        InstanceIdentity instance,
+        CancellationToken cancellationToken)
+    {
+        string? databaseError = null;
+        IReadOnlyDictionary<OutboxStatus, long>? counts = null;
+        try
+        {
+            counts = await outbox.CountByStatusAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            databaseError = e.Message;
+        }
+
+        var sources = new List<SourceHealth>();
+        foreach (var source in options.Value.Sources)
+        {
+            var local = poller.Status(source.Id);
+            SourceState? stored = null;
+            if (databaseError is null)
+            {
+                try
+                {
+                    // The store has the cluster's view: another instance may be the one polling this source.
+                    stored = await states.GetStateAsync(source.Id, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    databaseError = e.Message;
+                }
+            }
+
+            sources.Add(new SourceHealth(
+                source.Id,
+                source.DisplayName,
+                stored?.LastSuccessAt ?? local.LastSuccessAt,
+                stored?.ConsecutiveFailures ?? local.ConsecutiveFailures,
+                stored?.LastError ?? local.LastError,
+                local.NextPollAt));
+        }
+
+        var healthy = databaseError is null;
+        var report = new HealthReport(
+            healthy ? (sources.Any(s => s.ConsecutiveFailures > 0) ? "degraded" : "ok") : "unhealthy",
+            new DatabaseHealth(healthy, options.Value.Storage.Provider, databaseError),
+            instance.Id,
+            leader.HoldsLease(),
+            counts is null ? null : new OutboxHealth(counts.GetValueOrDefault(OutboxStatus.Pending), counts.GetValueOrDefault(OutboxStatus.Sent), counts.GetValueOrDefault(OutboxStatus.Failed)),
+            sources);
+        return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    internal sealed record HealthReport(string Status, DatabaseHealth Database, string Instance, bool Dispatching, OutboxHealth? Outbox, IReadOnlyList<SourceHealth> Sources);
+
+    internal sealed record DatabaseHealth(bool Ok, string Provider, string? Error);
+
+    internal sealed record OutboxHealth(long Pending, long Sent, long Failed);
+
+    internal sealed record SourceHealth(string Id, string Name, DateTimeOffset? LastSuccessfulPoll, int ConsecutiveFailures, string? LastError, DateTimeOffset? NextPoll);
+}
+
+/// <summary>
+/// Dashboard access: with <c>Alerts:Dashboard:Username/Password</c>, HTTP basic auth from anywhere;
+/// without, requests from this machine only.
+/// </summary>
+internal sealed class DashboardAuthorization(DashboardSettings settings) : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        if (!settings.HasCredentials)
+        {
+            return IsLocal(http);
+        }
+
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+                var expected = $"{settings.Username}:{settings.Password}";
+                if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(decoded), Encoding.UTF8.GetBytes(expected)))
+                {
+                    return true;
+                }
+            }
+            catch (FormatException)
+            {
+                // Not base64: refused like a wrong password.
+            }
+        }
+
+        http.Response.Headers.WWWAuthenticate = "Basic realm=\"Alerts\", charset=\"UTF-8\"";
+        return false;
+    }
+
+    private static bool IsLocal(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress;
+        if (remote is null)
+        {
+            return false;
+        }
+
+        return System.Net.IPAddress.IsLoopback(remote) || remote.Equals(http.Connection.LocalIpAddress);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Alerts.Core.Delivery;
+using Alerts.Storage.Sql;
+
+namespace Alerts.Storage;
+
+/// <summary>
+/// The durable outbox. A claim stamps the row with its owner and pushes <c>next_attempt_at</c> to the end of the lease,
+/// so "due" is one indexed range (<c>status = 'pending' AND next_attempt_at &lt;= now</c>) that also covers rows whose
+/// claimer died: their lease ends and they are due again.
+/// </summary>
+internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore, IOutboxRetention
+{
+    private const string Columns = "id, subscriber_id, source_id, item_key, published, headline, body, url, query, matched, enqueued_at, attempts";
+
+    private readonly ISqlDialect dialect = database.Dialect;
+
+    public async Task<IReadOnlyList<OutboxAlert>> ClaimDueAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+
+        var until = dialect.Time(now + lease);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken);
+        await using var command = connection.Command(
+            $"""
+            UPDATE outbox SET lease_owner = @owner, lease_until = @until, next_attempt_at = @until
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE status = 'pending' AND next_attempt_at <= @now
+                ORDER BY next_attempt_at, id
+                LIMIT @max{dialect.SkipLockedClause})
+            RETURNING {Columns}
+            """, transaction)
+            .With("owner", owner).With("until", until).With("now", dialect.Time(now)).With("max", max);
+
+        var claimed = new List<OutboxAlert>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add(new OutboxAlert(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    dialect.ReadTime(reader, 4),
+                    reader.GetString(5),
+                    reader.GetString(6),
+                    reader.GetNullableString(7),
+                    reader.GetString(8),
+                    JsonSerializer.Deserialize(reader.GetString(9), StorageJson.Default.ListString) ?? [],
+                    dialect.ReadTime(reader, 10),
+                    reader.GetInt32(11)));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
+        // RETURNING gives no order; the oldest go first.
+        claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return claimed;
+    }
+
+    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(
+            """
+            UPDATE outbox SET status = 'sent', sent_at = @at, attempts = attempts + 1, last_error = NULL, lease_owner = NULL, lease_until = NULL
+            WHERE id = @id
+            """,
+            cancellationToken,
+            ("id", id),
+            ("at", dialect.Time(at)));
+
+    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(
+            """
+            UPDATE outbox SET status = 'failed', failed_at = @at, attempts = attempts + 1, last_error = @reason, lease_owner = NULL, lease_until = NULL
+            WHERE id = @id
+            """,
+            cancellationToken,
+            ("id", id),
+            ("at", dialect.Time(at)),
+            ("reason", reason ?? ""));
+
+    public Task RescheduleAsync(long id, DateTimeOffset notBefore, string reason, bool countsAsAttempt, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(
+            """
+            UPDATE outbox SET next_attempt_at = @notBefore, attempts = attempts + @increment, last_error = @reason, lease_owner = NULL, lease_until = NULL
+            WHERE id = @id AND status = 'pending'
+            """,
+            cancellationToken,
+            ("id", id),
+            ("notBefore", dialect.Time(notBefore)),
+            ("increment", countsAsAttempt ? 1 : 0),
+            ("reason", reason ?? ""));
+
+    public async Task<IReadOnlyDictionary<OutboxStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var counts = new Dictionary<OutboxStatus, long> { [OutboxStatus.Pending] = 0, [OutboxStatus.Sent] = 0, [OutboxStatus.Failed] = 0 };
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT status, COUNT(*) FROM outbox GROUP BY status");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var status = reader.GetString(0) switch
+            {
+                "pending" => OutboxStatus.Pending,
+                "sent" => OutboxStatus.Sent,
+                "failed" => OutboxStatus.Failed,
+                var other => throw new InvalidOperationException($"Unknown outbox status '{other}'."),
+            };
+            counts[status] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    public async Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "DELETE FROM outbox WHERE (status = 'sent' AND sent_at < @before) OR (status = 'failed' AND failed_at < @before)")
+            .With("before", dialect.Time(finishedBefore));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.With(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Alerts.Core.Delivery;
+using Alerts.Core.Subscriptions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace Alerts.Telegram;
+
+/// <summary>Sends alerts to Telegram chats. Never throws: every failure comes back as a <see cref="SendResult"/>.</summary>
+internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOptions<TelegramOptions> options, ILogger<TelegramAlertChannel> logger)
+    : IAlertChannel
+{
+    /// <summary>Telegram's broadcast limits (SPEC §6): 30/s overall, 1/s per chat, 20/min per group.</summary>
+    public static readonly ChannelLimits TelegramLimits = new(
+        Global: new RateLimitRule(30, TimeSpan.FromSeconds(1)),
+        PerSubscriber: new RateLimitRule(1, TimeSpan.FromSeconds(1)),
+        PerGroup: new RateLimitRule(20, TimeSpan.FromMinutes(1)));
+
+    private readonly TelegramOptions _options = options.Value;
+
+    public IReadOnlyCollection<string> Platforms { get; } = [Alerts.Core.Subscriptions.Platforms.Telegram];
+
+    public ChannelLimits Limits => TelegramLimits;
+
+    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(to.Address, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId))
+        {
+            return new SendResult.Permanent($"'{to.Address}' is not a Telegram chat id");
+        }
+
+        string html;
+        try
+        {
+            html = TelegramAlertRenderer.Render(alert, context);
+        }
+        catch (Exception e)
+        {
+            return new SendResult.Permanent($"rendering failed: {e.Message}");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.SendTimeout);
+        try
+        {
+            var message = await bot.SendMessage(
+                chatId,
+                html,
+                ParseMode.Html,
+                linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
+                cancellationToken: timeout.Token).ConfigureAwait(false);
+            return new SendResult.Sent(message.Id.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception e)
+        {
+            var result = cancellationToken.IsCancellationRequested
+                ? new SendResult.Transient("cancelled (shutting down)")
+                : TelegramErrors.ToSendResult(e, _options.BotToken);
+            LogSendFailed(logger, alert.Id, to.Id, result);
+            return result;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram send of alert {AlertId} to {SubscriberId} failed: {Result}")]
+    private static partial void LogSendFailed(ILogger logger, long alertId, string subscriberId, SendResult result);
+}

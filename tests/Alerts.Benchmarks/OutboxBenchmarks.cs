@@ -1,0 +1,147 @@
+using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
+using Alerts.Core.Tickers;
+using Alerts.Storage;
+using Alerts.Storage.Migrations;
+using Alerts.Storage.Sql;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Alerts.Benchmarks;
+
+/// <summary>
+/// Outbox throughput on each database: alerts enqueued per second (one poll commit carrying <see cref="Alerts"/>
+/// alerts beside a 30-entry page) and alerts dispatched per second (claim in batches of 100, mark each sent, as
+/// a dispatcher with a fake channel and limits off does). Results are per alert (OperationsPerInvoke).
+/// PostgreSQL runs only when ALERTS_TEST_POSTGRES is set.
+/// <code>dotnet run -c Release --project tests/Alerts.Benchmarks -- --filter '*Outbox*' --job short</code>
+/// </summary>
+[MemoryDiagnoser]
+[InvocationCount(1)]
+public class OutboxBenchmarks
+{
+    private const int Alerts = 1000;
+    private const int ClaimBatch = 100;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private readonly string? postgresAdmin = Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES");
+    private string? tempDirectory;
+    private string? postgresDatabase;
+    private ITickerStateStore tickers = null!;
+    private IOutboxStore outbox = null!;
+    private int poll;
+    private DateTimeOffset now = new(2025, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [ParamsSource(nameof(Providers))]
+    public string Provider { get; set; } = StorageOptions.Sqlite;
+
+    public IEnumerable<string> Providers()
+    {
+        yield return StorageOptions.Sqlite;
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES")))
+        {
+            yield return StorageOptions.Postgres;
+        }
+    }
+
+    [GlobalSetup]
+    public async Task SetUp()
+    {
+        StorageOptions options;
+        if (Provider == StorageOptions.Sqlite)
+        {
+            tempDirectory = Path.Combine(Path.GetTempPath(), "alerts-bench-" + Guid.NewGuid().ToString("N"));
+            options = new StorageOptions { Provider = Provider, ConnectionString = $"Data Source={Path.Combine(tempDirectory, "alerts.db")}" };
+        }
+        else
+        {
+            postgresDatabase = "alerts_bench_" + Guid.NewGuid().ToString("N");
+            await using (var admin = new NpgsqlConnection(postgresAdmin))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {postgresDatabase}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            options = new StorageOptions
+            {
+                Provider = Provider,
+                ConnectionString = new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = postgresDatabase }.ConnectionString,
+            };
+        }
+
+        var database = SqlDatabase.Create(options);
+        await new StorageMigrator(database, TimeProvider.System).MigrateAsync();
+        tickers = new TickerStateStore(database, options);
+        outbox = new OutboxStore(database);
+    }
+
+    [GlobalCleanup]
+    public async Task CleanUp()
+    {
+        if (tempDirectory is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(tempDirectory, recursive: true);
+        }
+
+        if (postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(postgresAdmin);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {postgresDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Alerts)]
+    public Task Enqueue() => CommitPollWithAlertsAsync();
+
+    [IterationSetup(Target = nameof(ClaimAndMarkSent))]
+    public void FillOutbox() => CommitPollWithAlertsAsync().GetAwaiter().GetResult();
+
+    [Benchmark(OperationsPerInvoke = Alerts)]
+    public async Task ClaimAndMarkSent()
+    {
+        var sent = 0;
+        while (true)
+        {
+            var batch = await outbox.ClaimDueAsync("bench", ClaimBatch, now, Lease);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var alert in batch)
+            {
+                await outbox.MarkSentAsync(alert.Id, now);
+                sent++;
+            }
+        }
+
+        if (sent < Alerts)
+        {
+            throw new InvalidOperationException($"Dispatched {sent} of {Alerts} alerts.");
+        }
+    }
+
+    /// <summary>One poll: a 30-entry page whose newest entry is new and matches <see cref="Alerts"/> subscribers.</summary>
+    private Task CommitPollWithAlertsAsync()
+    {
+        poll++;
+        now = now.AddSeconds(1);
+        var page = Enumerable.Range(0, 30).Select(i => MakeItem(poll - i)).ToList();
+        var alerts = Enumerable.Range(0, Alerts).Select(s => new NewAlert($"telegram:{s}", page[0], "ukraine", ["Ukraine"])).ToList();
+        return tickers.CommitPollAsync(new PollCommit("bench", page, alerts, "\"etag\"", null, now));
+    }
+
+    private static TickerItem MakeItem(int n)
+    {
+        var published = new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(n);
+        var headline = $"Meldung {n}: Lage in der Ukraine";
+        const string Body = "Ein Absatz Text, so lang wie eine typische Tickermeldung es ist, mit ein paar Sätzen Inhalt.\n\nUnd ein zweiter Absatz.";
+        return new TickerItem("bench", ItemIdentity.TimeKey(published, 1), published, headline, Body, null, ItemIdentity.ContentHash(headline, Body));
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using Alerts.Core.Subscriptions;
+
+namespace Alerts.Discord.Tests.Support;
+
+internal sealed class FakeKeyValueStore : IKeyValueStore
+{
+    public ConcurrentDictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+
+    public int Writes;
+
+    public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Values.TryGetValue(key, out var value) ? value : null);
+
+    public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref Writes);
+        Values[key] = value;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Only what the Discord adapter calls: ensure, get and reactivate subscribers.</summary>
+internal sealed class FakeSubscriptionStore : ISubscriptionStore
+{
+    public ConcurrentDictionary<string, Subscriber> Subscribers { get; } = new(StringComparer.Ordinal);
+
+    public List<string> Reactivated { get; } = [];
+
+    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Subscribers.GetOrAdd(subscriber.Id, subscriber));
+
+    public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Subscribers.TryGetValue(subscriberId, out var s) ? s : null);
+
+    public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default)
+    {
+        lock (Reactivated)
+        {
+            Reactivated.Add(subscriberId);
+        }
+
+        Subscribers.AddOrUpdate(subscriberId, _ => throw new InvalidOperationException(), (_, s) => s with { Active = true, DeactivatedReason = null });
+        return Task.CompletedTask;
+    }
+
+    public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default)
+    {
+        Subscribers.AddOrUpdate(subscriberId, _ => throw new InvalidOperationException(), (_, s) => s with { Active = false, DeactivatedReason = reason });
+        return Task.CompletedTask;
+    }
+
+    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+}
+
+/// <summary>Records every call; replies are scripted; <see cref="Gate"/> can hold a call to make it slow.</summary>
+internal sealed class RecordingSubscriptionCommands : ISubscriptionCommands
+{
+    public ConcurrentQueue<(string Command, Subscriber? Subscriber, string? Text, string? Source)> Calls { get; } = new();
+
+    /// <summary>When set, calls wait for it (the command is "slow").</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Func<string, CommandReply>? Reply { get; set; }
+
+    public Task<CommandReply> SubscribeAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default) =>
+        Record("subscribe", subscriber, query, sourceId, $"Subscribed to {query}.", [query]);
+
+    public Task<CommandReply> UnsubscribeAsync(Subscriber subscriber, string numberOrQuery, CancellationToken cancellationToken = default) =>
+        Record("unsubscribe", subscriber, numberOrQuery, null, $"Removed {numberOrQuery}.");
+
+    public Task<CommandReply> ListAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record("list", subscriber, null, null, "1. Drohne*");
+
+    public Task<CommandReply> PreviewAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default) =>
+        Record("preview", subscriber, query, sourceId, "No matches.");
+
+    public Task<CommandReply> PauseAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record("pause", subscriber, null, null, "Paused.");
+
+    public Task<CommandReply> ResumeAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record("resume", subscriber, null, null, "Resumed.");
+
+    public CommandReply Sources()
+    {
+        Calls.Enqueue(("sources", null, null, null));
+        return CommandReply.Ok("ntv-ukraine: ntv.de Ukraine-Liveticker");
+    }
+
+    public CommandReply Help(string commandSyntax)
+    {
+        Calls.Enqueue(("help", null, commandSyntax, null));
+        return CommandReply.Ok($"Write {commandSyntax}Drohne*");
+    }
+
+    private async Task<CommandReply> Record(string command, Subscriber subscriber, string? text, string? source, string reply, IReadOnlyList<string>? emphasis = null)
+    {
+        Calls.Enqueue((command, subscriber, text, source));
+        Entered.TrySetResult();
+        if (Gate is { } gate)
+        {
+            await gate.Task;
+        }
+
+        return Reply?.Invoke(command) ?? new CommandReply(true, reply, emphasis);
+    }
+}

@@ -1,0 +1,276 @@
+using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tickers;
+
+namespace Alerts.Host.Tests.Fakes;
+
+/// <summary>
+/// A thread-safe in-memory stand-in for the Alerts.Storage stores, with the same observable rules:
+/// one outbox row per (subscriber, source, key), claims with leases, leases by name.
+/// </summary>
+internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILeaseStore, ISubscriptionStore
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, SourceState> states = [];
+    private readonly Dictionary<string, List<TickerItem>> recent = [];
+    private readonly List<Row> rows = [];
+    private readonly Dictionary<long, int> rowIndex = [];
+    private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> leases = [];
+    private readonly Dictionary<string, Subscriber> subscribers = [];
+    private readonly List<(long Version, Subscription? Added, long? Removed)> changes = [];
+    private readonly Dictionary<long, Subscription> subscriptions = [];
+    private long nextRowId = 1;
+    private int pendingFrom;
+    private long nextSubscriptionId = 1;
+    private long version;
+
+    /// <summary>When true every call throws, as if the database were down.</summary>
+    public bool Down { get; set; }
+
+    public int CommitCount { get; private set; }
+
+    public IReadOnlyList<Row> Rows
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. rows.Select(r => r with { })];
+            }
+        }
+    }
+
+    public sealed record Row(OutboxAlert Alert, OutboxStatus Status, DateTimeOffset NotBefore, string? LeaseOwner, DateTimeOffset LeaseUntil, string? Reason, DateTimeOffset? SentAt);
+
+    public Task<SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) =>
+        Run(() => states.GetValueOrDefault(sourceId));
+
+    public Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        CommitCount++;
+        var old = states.GetValueOrDefault(commit.SourceId);
+        var seen = old is null ? new Dictionary<string, SeenItem>() : new Dictionary<string, SeenItem>(old.Seen);
+        foreach (var item in commit.Items)
+        {
+            seen[item.Key] = new SeenItem(item.Key, item.ContentHash, ItemIdentity.HeadlineFingerprint(item.Headline));
+        }
+
+        states[commit.SourceId] = new SourceState(seen, commit.ETag, commit.LastModified, commit.PolledAt, 0, null);
+        recent[commit.SourceId] = [.. commit.Items];
+        foreach (var a in commit.Alerts)
+        {
+            if (rows.Any(r => r.Alert.SubscriberId == a.SubscriberId && r.Alert.SourceId == a.Item.SourceId && r.Alert.ItemKey == a.Item.Key))
+            {
+                continue;
+            }
+
+            var alert = new OutboxAlert(nextRowId++, a.SubscriberId, a.Item.SourceId, a.Item.Key, a.Item.Published, a.Item.Headline, a.Item.Body, a.Item.Url, a.Query, a.Matched, commit.PolledAt);
+            rowIndex[alert.Id] = rows.Count;
+            rows.Add(new Row(alert, OutboxStatus.Pending, commit.PolledAt, null, default, null, null));
+        }
+
+        return 0;
+    });
+
+    public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (states.TryGetValue(sourceId, out var s))
+        {
+            states[sourceId] = s with { LastSuccessAt = at, ConsecutiveFailures = 0, LastError = null };
+        }
+
+        return 0;
+    });
+
+    public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (states.TryGetValue(sourceId, out var s))
+        {
+            states[sourceId] = s with { ConsecutiveFailures = s.ConsecutiveFailures + 1, LastError = error };
+        }
+
+        return 0;
+    });
+
+    public Task<IReadOnlyList<TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
+        Run<IReadOnlyList<TickerItem>>(() => [.. recent.GetValueOrDefault(sourceId, []).Take(count)]);
+
+    /// <summary>Adds pending rows directly, as a poll would.</summary>
+    public IReadOnlyList<long> Enqueue(IEnumerable<(string Subscriber, string Key)> alerts, DateTimeOffset at)
+    {
+        lock (gate)
+        {
+            var ids = new List<long>();
+            foreach (var (subscriber, key) in alerts)
+            {
+                var alert = new OutboxAlert(nextRowId++, subscriber, "src", key, at, $"Headline {key}", "Body", null, "q", ["q"], at);
+                rowIndex[alert.Id] = rows.Count;
+                rows.Add(new Row(alert, OutboxStatus.Pending, at, null, default, null, null));
+                ids.Add(alert.Id);
+            }
+
+            return ids;
+        }
+    }
+
+    public Task<IReadOnlyList<OutboxAlert>> ClaimDueAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default) => Run<IReadOnlyList<OutboxAlert>>(() =>
+    {
+        var claimed = new List<OutboxAlert>();
+        pendingFrom = Math.Min(pendingFrom, rows.Count);
+        while (pendingFrom < rows.Count && rows[pendingFrom].Status != OutboxStatus.Pending)
+        {
+            pendingFrom++;
+        }
+
+        for (var i = pendingFrom; i < rows.Count && claimed.Count < max; i++)
+        {
+            var r = rows[i];
+            if (r.Status == OutboxStatus.Pending && r.NotBefore <= now && (r.LeaseOwner is null || r.LeaseUntil <= now))
+            {
+                rows[i] = r with { LeaseOwner = owner, LeaseUntil = now + lease };
+                claimed.Add(r.Alert);
+            }
+        }
+
+        return claimed;
+    });
+
+    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with { Status = OutboxStatus.Sent, SentAt = at, LeaseOwner = null });
+
+    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with { Status = OutboxStatus.Failed, Reason = reason, LeaseOwner = null });
+
+    public Task RescheduleAsync(long id, DateTimeOffset notBefore, string reason, bool countsAsAttempt, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with
+        {
+            NotBefore = notBefore,
+            Reason = reason,
+            LeaseOwner = null,
+            Alert = countsAsAttempt ? r.Alert with { Attempts = r.Alert.Attempts + 1 } : r.Alert,
+        });
+
+    public Task<IReadOnlyDictionary<OutboxStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
+        Run<IReadOnlyDictionary<OutboxStatus, long>>(() => rows.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => (long)g.Count()));
+
+    public Task<bool> TryAcquireAsync(string name, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (leases.TryGetValue(name, out var l) && l.Owner != owner && l.Until > now)
+        {
+            return false;
+        }
+
+        leases[name] = (owner, now + duration);
+        return true;
+    });
+
+    public Task ReleaseAsync(string name, string owner, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (leases.TryGetValue(name, out var l) && l.Owner == owner)
+        {
+            leases.Remove(name);
+        }
+
+        return 0;
+    });
+
+    public string? LeaseHolder(string name)
+    {
+        lock (gate)
+        {
+            return leases.TryGetValue(name, out var l) ? l.Owner : null;
+        }
+    }
+
+    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (!subscribers.TryGetValue(subscriber.Id, out var existing))
+        {
+            subscribers[subscriber.Id] = existing = subscriber;
+        }
+
+        return existing;
+    });
+
+    public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Run(() => subscribers.GetValueOrDefault(subscriberId));
+
+    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        var s = new Subscription(nextSubscriptionId++, subscriberId, query, sourceId, now);
+        subscriptions[s.Id] = s;
+        changes.Add((++version, s, null));
+        return s;
+    });
+
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values.Where(s => s.SubscriberId == subscriberId).OrderBy(s => s.Id)]);
+
+    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (!subscriptions.Remove(subscriptionId))
+        {
+            return false;
+        }
+
+        changes.Add((++version, null, subscriptionId));
+        return true;
+    });
+
+    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values]);
+
+    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        var page = changes.Where(c => c.Version > sinceVersion).ToList();
+        return new SubscriptionChanges(
+            [.. page.Where(c => c.Added is not null && subscriptions.ContainsKey(c.Added.Id)).Select(c => c.Added!)],
+            [.. page.Where(c => c.Removed is not null).Select(c => c.Removed!.Value)],
+            version);
+    });
+
+    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) =>
+        Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Paused = paused });
+
+    public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) =>
+        Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = false, DeactivatedReason = reason });
+
+    public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = true, DeactivatedReason = null });
+
+    public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        subscribers.Remove(oldSubscriberId);
+        subscribers[newSubscriber.Id] = newSubscriber;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].Alert.SubscriberId == oldSubscriberId && rows[i].Status == OutboxStatus.Pending)
+            {
+                rows[i] = rows[i] with { Alert = rows[i].Alert with { SubscriberId = newSubscriber.Id } };
+            }
+        }
+
+        return 0;
+    });
+
+    private Task Update(long id, Func<Row, Row> change) => Run(() =>
+    {
+        var i = rowIndex[id];
+        rows[i] = change(rows[i]);
+        return 0;
+    });
+
+    private Task<T> Run<T>(Func<T> action)
+    {
+        lock (gate)
+        {
+            if (Down)
+            {
+                throw new InvalidOperationException("database is down");
+            }
+
+            return Task.FromResult(action());
+        }
+    }
+}

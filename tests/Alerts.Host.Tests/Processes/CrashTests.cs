@@ -1,0 +1,115 @@
+using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tickers;
+using Alerts.Storage;
+using Xunit.Abstractions;
+
+namespace Alerts.Host.Tests.Processes;
+
+/// <summary>
+/// SPEC §6: kill the service hard in the middle of delivering 1,000 alerts, start it again, and every alert
+/// arrives, none more than twice, and no more duplicates than messages that can be in flight at once.
+/// </summary>
+[Collection(ProcessTests.Name)]
+public sealed class CrashTests(ITestOutputHelper output)
+{
+    private const int Subscribers = 10;
+    private const int Items = 100;
+    private const int MaxConcurrentSends = 4;
+
+    [Fact]
+    public Task NoAlertIsLostWhenTheHostIsKilledMidBurstOnSqlite() => RunAsync(StorageOptions.Sqlite);
+
+    [SkippableFact]
+    public Task NoAlertIsLostWhenTheHostIsKilledMidBurstOnPostgres() => RunAsync(StorageOptions.Postgres);
+
+    private async Task RunAsync(string provider)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "alerts-crash-" + Guid.NewGuid().ToString("N")[..8]);
+        var storage = TestDatabases.Create(provider, directory);
+        await EnqueueAsync(storage);
+        await using var hook = await FakeWebhook.StartAsync();
+        hook.Delay = TimeSpan.FromMilliseconds(5);
+        var settings = new Dictionary<string, string>
+        {
+            ["Alerts:Storage:Provider"] = storage.Provider,
+            ["Alerts:Storage:ConnectionString"] = storage.ConnectionString,
+            ["Alerts:Polling:Enabled"] = "false",
+            ["Alerts:Webhook:Url"] = hook.Url,
+            ["Alerts:Dispatch:MaxConcurrentSends"] = MaxConcurrentSends.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Alerts:Dispatch:ClaimLease"] = "00:00:05",
+            ["Alerts:Dispatch:IdlePollInterval"] = "00:00:00.200",
+            ["Alerts:Leases:Duration"] = "00:00:03",
+        };
+
+        int atKill;
+        await using (var first = HostProcess.Start(directory, settings))
+        {
+            await Until(() => hook.Messages.Count >= 300, TimeSpan.FromSeconds(60), first);
+            first.Kill();
+            atKill = hook.Messages.Count;
+        }
+
+        Assert.InRange(atKill, 300, Subscribers * Items - 1);
+
+        await using (var second = HostProcess.Start(directory, settings))
+        {
+            await Until(() => hook.Distinct == Subscribers * Items, TimeSpan.FromSeconds(90), second);
+            await using var stores = await TestDatabases.OpenAsync(storage);
+            var outbox = stores.GetRequiredService<IOutboxStore>();
+            await Until(() => outbox.CountByStatusAsync().Result.GetValueOrDefault(OutboxStatus.Sent) == Subscribers * Items, TimeSpan.FromSeconds(30), second);
+            await second.StopAsync();
+        }
+
+        var perAlert = hook.Messages.GroupBy(m => m.Id).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(Subscribers * Items, perAlert.Count);
+        Assert.All(perAlert.Values, count => Assert.InRange(count, 1, 2));
+        var duplicates = perAlert.Values.Sum(c => c - 1);
+        output.WriteLine($"{provider}: killed after {atKill} deliveries; {hook.Messages.Count} deliveries in all, {duplicates} duplicates");
+        Assert.InRange(duplicates, 0, MaxConcurrentSends);
+    }
+
+    private static async Task EnqueueAsync(StorageOptions storage)
+    {
+        await using var stores = await TestDatabases.OpenAsync(storage);
+        var subscriptions = stores.GetRequiredService<ISubscriptionStore>();
+        for (var s = 0; s < Subscribers; s++)
+        {
+            await subscriptions.EnsureSubscriberAsync(new Subscriber($"webhook:s{s}", "webhook", $"s{s}"));
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var items = Enumerable.Range(0, Items)
+            .Select(i => new TickerItem("crash", $"item-{i}", now.AddMinutes(-i), $"Headline {i}", $"Body {i}", null, ItemIdentity.ContentHash($"Headline {i}", $"Body {i}")))
+            .ToList();
+        var alerts = items.SelectMany(item => Enumerable.Range(0, Subscribers).Select(s => new NewAlert($"webhook:s{s}", item, "Headline", ["Headline"]))).ToList();
+        await stores.GetRequiredService<ITickerStateStore>().CommitPollAsync(new PollCommit("crash", items, alerts, null, null, now));
+    }
+
+    internal static async Task Until(Func<bool> condition, TimeSpan timeout, HostProcess host)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!condition())
+        {
+            if (host.HasExited)
+            {
+                throw new InvalidOperationException("The host exited:\n" + host.Log);
+            }
+
+            if (TimeProvider.System.GetElapsedTime(started) > timeout)
+            {
+                throw new TimeoutException("Condition not met in time. Host output:\n" + host.Log);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+}
+
+/// <summary>The process tests start real hosts: one class at a time, so that two of them do not compete for 2 cores.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessTests
+{
+    public const string Name = "processes";
+}

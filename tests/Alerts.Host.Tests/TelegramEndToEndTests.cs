@@ -1,0 +1,219 @@
+using System.Net;
+using System.Security;
+using System.Text;
+using Alerts.Host.Tests.Processes;
+using Alerts.Telegram.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace Alerts.Host.Tests;
+
+/// <summary>
+/// The whole service against the telegram-test-api emulator and a fake ticker on 127.0.0.1 (issue 5):
+/// a user subscribes in Telegram, the ticker gains a matching and a non-matching entry, exactly one escaped alert
+/// arrives within one poll interval; then /list, /unsubscribe 1, and a further change brings nothing.
+/// </summary>
+public sealed class TelegramEndToEndTests(ITestOutputHelper output)
+{
+    private const string Token = "7777:end-to-end-token";
+    private const long ChatId = 31337;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    [SkippableFact]
+    public async Task AUserSubscribesReceivesOneEscapedAlertAndUnsubscribes()
+    {
+        var (emulator, missing) = await TelegramEmulator.TryStartAsync();
+        Skip.If(emulator is null, missing);
+        await using var _ = emulator;
+        await using var ticker = await FakeFeed.StartAsync();
+        var dataDir = Directory.CreateTempSubdirectory("alerts-e2e-");
+        try
+        {
+            await using var host = HostProcess.Start(dataDir.FullName, new Dictionary<string, string>
+            {
+                ["Alerts__Telegram__BotToken"] = Token,
+                ["Alerts__Telegram__ApiBaseUrl"] = emulator!.ApiUrl,
+                ["Alerts__Telegram__Mode"] = "Polling",
+                ["Alerts__Telegram__PollingTimeoutSeconds"] = "0",
+                ["Alerts__Sources__0__Id"] = "e2e",
+                ["Alerts__Sources__0__Name"] = "E2E <Ticker>",
+                ["Alerts__Sources__0__Kind"] = "feed",
+                ["Alerts__Sources__0__Url"] = ticker.Url,
+                ["Alerts__Sources__0__PollInterval"] = "00:00:02",
+                ["Alerts__Sources__0__TimeZone"] = "Europe/Berlin",
+                ["Alerts__Storage__Provider"] = "Sqlite",
+                ["Alerts__Storage__ConnectionString"] = $"Data Source={Path.Combine(dataDir.FullName, "alerts.db")}",
+            });
+
+            try
+            {
+                await RunScenarioAsync(emulator, ticker, host, output);
+            }
+            catch (Exception e) when (e is not SkipException)
+            {
+                throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n--- Alerts.Host output ---\n{host.Log}");
+            }
+        }
+        finally
+        {
+            try
+            {
+                dataDir.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task RunScenarioAsync(TelegramEmulator emulator, FakeFeed ticker, HostProcess host, ITestOutputHelper output)
+    {
+        // 1. The user subscribes (the first reply also waits for the service to start).
+        await emulator.SendAsync(Token, ChatId, "/subscribe Drohne*");
+        var messages = await WaitForMessagesAsync(emulator, host, 1, TimeSpan.FromSeconds(60));
+        AssertRunning(host);
+        Assert.Contains("Drohne*", messages[0].Text, StringComparison.Ordinal);
+
+        // The first poll is the baseline (SPEC §2): wait until it happened, then the ticker changes.
+        await ticker.WaitForRequestsAsync(2, TimeSpan.FromSeconds(15));
+        ticker.Add("e2e-2", "Drohnen <über> Kiew & Odessa abgefangen", "In der Nacht wurden mehrere Drohnen abgeschossen.");
+        ticker.Add("e2e-3", "Wetterbericht für Berlin", "Es bleibt trocken und kalt.");
+        var changed = DateTime.UtcNow;
+
+        // 2. Within one poll interval (plus the time to send), exactly one alert.
+        messages = await WaitForMessagesAsync(emulator, host, 2, PollInterval + TimeSpan.FromSeconds(4));
+        var latency = DateTime.UtcNow - changed;
+        output.WriteLine($"alert arrived {latency.TotalMilliseconds:F0} ms after the ticker changed (poll interval {PollInterval.TotalSeconds} s)");
+        var alert = messages[1].Text;
+        Assert.StartsWith("<b>Drohnen &lt;über&gt; Kiew &amp; Odessa abgefangen</b>", alert, StringComparison.Ordinal);
+        Assert.Contains("mehrere <b>Drohnen</b> abgeschossen", alert, StringComparison.Ordinal);
+        Assert.Contains("E2E &lt;Ticker&gt;", alert, StringComparison.Ordinal);
+        Assert.DoesNotContain("Wetterbericht", alert, StringComparison.Ordinal);
+        Assert.True(latency < PollInterval + TimeSpan.FromSeconds(4), $"alert took {latency}");
+
+        await Task.Delay(PollInterval * 2);
+        Assert.Equal(2, (await emulator.BotMessagesAsync(Token, ChatId)).Count);
+
+        // 3. /list shows the subscription, /unsubscribe 1 removes it.
+        await emulator.SendAsync(Token, ChatId, "/list");
+        messages = await WaitForMessagesAsync(emulator, host, 3, TimeSpan.FromSeconds(10));
+        Assert.Matches(@"(?m)^1\.\s*(<b>)?Drohne\*", messages[2].Text);
+
+        await emulator.SendAsync(Token, ChatId, "/unsubscribe 1");
+        messages = await WaitForMessagesAsync(emulator, host, 4, TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("⚠️", messages[3].Text, StringComparison.Ordinal);
+        Assert.Contains("Drohne*", messages[3].Text, StringComparison.Ordinal);
+
+        // 4. Another matching entry brings nothing.
+        await Task.Delay(PollInterval);
+        var requests = ticker.Requests;
+        ticker.Add("e2e-4", "Neue Drohnenangriffe gemeldet", "Wieder Drohnen über der Stadt.");
+        await ticker.WaitForRequestsAsync(requests + 2, TimeSpan.FromSeconds(15));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var all = await emulator.BotMessagesAsync(Token, ChatId);
+        foreach (var message in all)
+        {
+            output.WriteLine($"--- bot message {message.MessageId}:\n{message.Text}");
+        }
+
+        Assert.Equal(4, all.Count);
+        AssertRunning(host);
+    }
+
+    private static void AssertRunning(HostProcess host) => Assert.False(host.HasExited, $"Alerts.Host exited:\n{host.Log}");
+
+    /// <summary>Waits for the bot's messages in the test chat, failing at once when the service died.</summary>
+    private static async Task<IReadOnlyList<EmulatedBotMessage>> WaitForMessagesAsync(TelegramEmulator emulator, HostProcess host, int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            AssertRunning(host);
+            var messages = await emulator.BotMessagesAsync(Token, ChatId);
+            if (messages.Count >= count)
+            {
+                return messages;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"expected {count} bot messages within {timeout}, got {messages.Count}: {string.Join(" | ", messages.Select(m => m.Text))}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>An RSS 2.0 ticker on 127.0.0.1 whose entries the test adds while the service polls it.</summary>
+    private sealed class FakeFeed : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly List<(string Guid, string Title, string Body, DateTimeOffset Published)> _items = [];
+        private int _requests;
+
+        private FakeFeed(WebApplication app) => _app = app;
+
+        public string Url { get; private set; } = "";
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public static async Task<FakeFeed> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            var feed = new FakeFeed(app);
+            feed.Add("e2e-1", "Ältere Meldung", "Schon vor dem Test da.");
+            app.MapGet("/feed.xml", feed.Serve);
+            await app.StartAsync();
+            feed.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/feed.xml";
+            return feed;
+        }
+
+        public void Add(string guid, string title, string body)
+        {
+            lock (_items)
+            {
+                _items.Insert(0, (guid, title, body, DateTimeOffset.UtcNow));
+            }
+        }
+
+        public async Task WaitForRequestsAsync(int count, TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            while (Requests < count)
+            {
+                Assert.True(DateTime.UtcNow < until, $"the service polled the ticker {Requests} times, expected {count}");
+                await Task.Delay(50);
+            }
+        }
+
+        private IResult Serve()
+        {
+            Interlocked.Increment(ref _requests);
+            var xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>E2E</title><link>http://127.0.0.1/</link><description>E2E</description>");
+            lock (_items)
+            {
+                foreach (var (guid, title, body, published) in _items)
+                {
+                    xml.Append("<item><guid isPermaLink=\"false\">").Append(guid).Append("</guid><title>").Append(SecurityElement.Escape(title))
+                        .Append("</title><description>").Append(SecurityElement.Escape(body)).Append("</description><link>http://127.0.0.1/entry/").Append(guid)
+                        .Append("</link><pubDate>").Append(published.ToString("r", System.Globalization.CultureInfo.InvariantCulture)).Append("</pubDate></item>");
+                }
+            }
+
+            xml.Append("</channel></rss>");
+            return Results.Text(xml.ToString(), "application/rss+xml", Encoding.UTF8, (int)HttpStatusCode.OK);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

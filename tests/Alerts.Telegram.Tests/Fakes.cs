@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using Alerts.Core.Delivery;
+using Alerts.Core.Subscriptions;
+
+namespace Alerts.Telegram.Tests;
+
+/// <summary>Records every command call and answers with what the test set up.</summary>
+public sealed class RecordingCommands : ISubscriptionCommands
+{
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public CommandReply SubscribeReply { get; set; } = new(true, "Abonniert / subscribed: Drohne*", ["Drohne*"]);
+
+    public CommandReply UnsubscribeReply { get; set; } = CommandReply.Ok("Gelöscht / removed: 1");
+
+    public CommandReply ListReply { get; set; } = CommandReply.Ok("1. Drohne*");
+
+    public CommandReply PreviewReply { get; set; } = CommandReply.Ok("nothing");
+
+    public Task<CommandReply> SubscribeAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default) =>
+        Record($"subscribe {subscriber.Id} [{query}]", SubscribeReply);
+
+    public Task<CommandReply> UnsubscribeAsync(Subscriber subscriber, string numberOrQuery, CancellationToken cancellationToken = default) =>
+        Record($"unsubscribe {subscriber.Id} [{numberOrQuery}]", UnsubscribeReply);
+
+    public Task<CommandReply> ListAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record($"list {subscriber.Id}", ListReply);
+
+    public Task<CommandReply> PreviewAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default) =>
+        Record($"preview {subscriber.Id} [{query}]", PreviewReply);
+
+    public Task<CommandReply> PauseAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record($"pause {subscriber.Id}", CommandReply.Ok("paused"));
+
+    public Task<CommandReply> ResumeAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record($"resume {subscriber.Id}", CommandReply.Ok("resumed"));
+
+    public CommandReply Sources()
+    {
+        Calls.Enqueue("sources");
+        return CommandReply.Ok("ntv-ukraine – ntv.de Ukraine-Liveticker");
+    }
+
+    public CommandReply Help(string commandSyntax)
+    {
+        Calls.Enqueue($"help {commandSyntax}");
+        return CommandReply.Ok($"{commandSyntax} Drohne* – Drohne, Drohnen, Drohnenangriff");
+    }
+
+    private Task<CommandReply> Record(string call, CommandReply reply)
+    {
+        Calls.Enqueue(call);
+        return Task.FromResult(reply);
+    }
+}
+
+/// <summary>An in-memory subscriber table with just enough behaviour for the adapter.</summary>
+public sealed class InMemorySubscriptionStore : ISubscriptionStore
+{
+    public ConcurrentDictionary<string, Subscriber> Subscribers { get; } = new();
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"ensure {subscriber.Id} group={subscriber.IsGroup}");
+        return Task.FromResult(Subscribers.GetOrAdd(subscriber.Id, subscriber));
+    }
+
+    public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Subscribers.TryGetValue(subscriberId, out var s) ? s : null);
+
+    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the adapter goes through ISubscriptionCommands");
+
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>([]);
+
+    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>([]);
+
+    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new SubscriptionChanges([], [], sinceVersion));
+
+    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default)
+    {
+        Subscribers.AddOrUpdate(subscriberId, _ => throw new InvalidOperationException(), (_, s) => s with { Paused = paused });
+        return Task.CompletedTask;
+    }
+
+    public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"deactivate {subscriberId}");
+        if (Subscribers.TryGetValue(subscriberId, out var s))
+        {
+            Subscribers[subscriberId] = s with { Active = false, DeactivatedReason = reason };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"reactivate {subscriberId}");
+        if (Subscribers.TryGetValue(subscriberId, out var s))
+        {
+            Subscribers[subscriberId] = s with { Active = true, DeactivatedReason = null };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"migrate {oldSubscriberId} -> {newSubscriber.Id}");
+        Subscribers.TryRemove(oldSubscriberId, out _);
+        Subscribers[newSubscriber.Id] = newSubscriber;
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class InMemoryKeyValueStore : IKeyValueStore
+{
+    public ConcurrentDictionary<string, string> Values { get; } = new();
+
+    public int Writes;
+
+    public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Values.TryGetValue(key, out var v) ? v : null);
+
+    public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref Writes);
+        Values[key] = value;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Test data with sensible defaults.</summary>
+public static class Build
+{
+    public static OutboxAlert Alert(
+        string headline = "Drohnenangriff auf Kiew",
+        string body = "In der Nacht griffen Drohnen die Hauptstadt an.",
+        string? url = "https://www.n-tv.de/politik/x-article23143824.html#entry-1",
+        IReadOnlyList<string>? matched = null,
+        DateTimeOffset? published = null) =>
+        new(
+            Id: 1,
+            SubscriberId: "telegram:42",
+            SourceId: "ntv-ukraine",
+            ItemKey: "k1",
+            Published: published ?? new DateTimeOffset(2025, 12, 1, 14, 29, 0, TimeSpan.Zero),
+            Headline: headline,
+            Body: body,
+            Url: url,
+            Query: "Drohne*",
+            Matched: matched ?? ["Drohnen"],
+            EnqueuedAt: new DateTimeOffset(2025, 12, 1, 14, 30, 0, TimeSpan.Zero));
+
+    public static AlertContext Context(string source = "ntv.de Ukraine-Liveticker") =>
+        new(source, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+
+    public static Subscriber Chat(long chatId = 42, bool group = false) =>
+        new(Subscriber.MakeId(Platforms.Telegram, chatId.ToString(System.Globalization.CultureInfo.InvariantCulture)), Platforms.Telegram,
+            chatId.ToString(System.Globalization.CultureInfo.InvariantCulture), IsGroup: group);
+
+    public static TelegramOptions Options(string baseUrl, Action<TelegramOptions>? configure = null)
+    {
+        var options = new TelegramOptions { BotToken = FakeBotApi.Token, ApiBaseUrl = baseUrl };
+        configure?.Invoke(options);
+        return options;
+    }
+}
+
+/// <summary>Keeps every formatted log line, to check what reaches the logs.</summary>
+public sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
+}

@@ -1,0 +1,223 @@
+using System.Text.Json.Nodes;
+using Alerts.Core.Subscriptions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Alerts.Telegram.Tests;
+
+/// <summary>Long polling and start-up against the fake Bot API.</summary>
+public sealed class TelegramBotServiceTests : IAsyncLifetime
+{
+    private readonly RecordingCommands _commands = new();
+    private readonly InMemorySubscriptionStore _store = new();
+    private readonly InMemoryKeyValueStore _keyValues = new();
+    private FakeBotApi _api = null!;
+
+    public async Task InitializeAsync() => _api = await FakeBotApi.StartAsync();
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    private TelegramBotService Service(Action<TelegramOptions>? configure = null, Alerts.Core.Delivery.ILeaseStore? leases = null)
+    {
+        var options = Options.Create(Build.Options(_api.BaseUrl, o =>
+        {
+            o.PollingTimeoutSeconds = 0;
+            configure?.Invoke(o);
+        }));
+        var bot = TelegramExtensions.CreateClient(options.Value);
+        var identity = new TelegramBotIdentity(bot);
+        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
+        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        return new TelegramBotService(bot, processor, identity, options, TimeProvider.System, NullLogger<TelegramBotService>.Instance, leases);
+    }
+
+    /// <summary>Answers getUpdates like Telegram: the queued updates from the requested offset on.</summary>
+    private void Queue(params (int Id, string Text)[] updates) =>
+        _api.On("getUpdates", call =>
+        {
+            var offset = call.Body["offset"]?.GetValue<int>() ?? 0;
+            var pending = updates.Where(u => u.Id >= offset).Select(u => Updates.MessageJson(u.Text, updateId: u.Id));
+            return BotApiAnswer.Ok("[" + string.Join(',', pending) + "]");
+        });
+
+    private static async Task RunUntilAsync(TelegramBotService service, Func<bool> done, TimeSpan? timeout = null)
+    {
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+            while (!done())
+            {
+                Assert.True(DateTime.UtcNow < until, "timed out waiting for the service");
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task PollsWithTheOffsetAndHandlesEachUpdateOnce()
+    {
+        Queue((10, "/list"), (11, "/sources"));
+
+        await RunUntilAsync(Service(), () => _api.CallsTo("getUpdates").Any(c => c.Body["offset"]?.GetValue<int>() == 12));
+
+        Assert.Equal(["list telegram:42", "sources"], _commands.Calls);
+        Assert.Equal("11", _keyValues.Values[TelegramUpdateProcessor.LastUpdateKey]);
+        Assert.Null(_api.CallsTo("getUpdates")[0].Body["offset"]);
+    }
+
+    [Fact]
+    public async Task NeverHandlesAnUpdateTwiceAfterARestart()
+    {
+        Queue((10, "/list"), (11, "/sources"));
+        await RunUntilAsync(Service(), () => _commands.Calls.Count == 2);
+
+        // Telegram redelivers what was not confirmed by a later offset: pretend it sends everything again.
+        _api.On("getUpdates", _ => BotApiAnswer.Ok("[" + Updates.MessageJson("/list", updateId: 10) + "," + Updates.MessageJson("/sources", updateId: 11) + "," + Updates.MessageJson("/pause", updateId: 12) + "]"));
+        var before = _api.CallsTo("getUpdates").Count;
+        var restarted = Service();
+        await RunUntilAsync(restarted, () => _commands.Calls.Count >= 3);
+        await Task.Delay(200);
+
+        Assert.Equal(["list telegram:42", "sources", "pause telegram:42"], _commands.Calls);
+        Assert.Equal(12, _api.CallsTo("getUpdates")[before].Body["offset"]!.GetValue<int>()); // resumed from the stored id
+    }
+
+    [Fact]
+    public async Task SurvivesApiErrorsAndRecovers()
+    {
+        var calls = 0;
+        _api.On("getUpdates", _ => Interlocked.Increment(ref calls) <= 2
+            ? BotApiAnswer.Error(502, "Bad Gateway")
+            : BotApiAnswer.Ok("[" + Updates.MessageJson("/list", updateId: 5) + "]"));
+
+        await RunUntilAsync(Service(), () => !_commands.Calls.IsEmpty, TimeSpan.FromSeconds(15));
+
+        Assert.Equal(["list telegram:42"], _commands.Calls);
+    }
+
+    [Fact]
+    public void BacksOffExponentiallyUpToAMinuteAndHonoursRetryAfter()
+    {
+        var error = new InvalidOperationException();
+        Assert.Equal(TimeSpan.FromSeconds(1), TelegramBotService.Backoff(1, error));
+        Assert.Equal(TimeSpan.FromSeconds(8), TelegramBotService.Backoff(4, error));
+        Assert.Equal(TimeSpan.FromMinutes(1), TelegramBotService.Backoff(30, error));
+        Assert.Equal(TimeSpan.FromSeconds(17), TelegramBotService.Backoff(1, new global::Telegram.Bot.Exceptions.ApiRequestException("Too Many Requests", 429, new global::Telegram.Bot.Types.ResponseParameters { RetryAfter = 17 })));
+    }
+
+    [Fact]
+    public async Task RegistersTheCommandMenuDropsAWebhookAndKeepsGoingWhenSetMyCommandsFails()
+    {
+        _api.On("setMyCommands", new BotApiAnswer(500, """{"message":"API method 'setMyCommands' is not supported."}"""));
+        Queue((1, "/list"));
+
+        await RunUntilAsync(Service(), () => !_commands.Calls.IsEmpty);
+
+        var menu = Assert.Single(_api.CallsTo("setMyCommands")).Body["commands"]!.AsArray();
+        Assert.Contains(menu, c => c!["command"]!.GetValue<string>() == "subscribe");
+        Assert.Single(_api.CallsTo("deleteWebhook"));
+        Assert.Empty(_api.CallsTo("setWebhook"));
+    }
+
+    [Fact]
+    public async Task InWebhookModeRegistersTheWebhookWithItsSecretAndDoesNotPoll()
+    {
+        var service = Service(o =>
+        {
+            o.Mode = TelegramMode.Webhook;
+            o.WebhookSecret = "s3cret_value";
+            o.WebhookUrl = "https://alerts.example.org/telegram/webhook";
+        });
+
+        await RunUntilAsync(service, () => _api.CallsTo("setWebhook").Count == 1);
+        await Task.Delay(200);
+
+        var call = _api.CallsTo("setWebhook")[0].Body;
+        Assert.Equal("https://alerts.example.org/telegram/webhook", call["url"]?.GetValue<string>());
+        Assert.Equal("s3cret_value", call["secret_token"]?.GetValue<string>());
+        Assert.Empty(_api.CallsTo("getUpdates"));
+        Assert.Empty(_api.CallsTo("deleteWebhook"));
+    }
+
+    [Fact]
+    public async Task SkipsUpdatesOlderThanTheLastHandledOne()
+    {
+        await _keyValues.SetAsync(TelegramUpdateProcessor.LastUpdateKey, "50");
+        var options = Options.Create(Build.Options(_api.BaseUrl));
+        var bot = TelegramExtensions.CreateClient(options.Value);
+        var handler = new TelegramUpdateHandler(bot, _commands, _store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
+        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+
+        Assert.False(await processor.ProcessAsync(Updates.Message("/list", updateId: 50), CancellationToken.None));
+        Assert.True(await processor.ProcessAsync(Updates.Message("/list", updateId: 51), CancellationToken.None));
+
+        Assert.Single(_commands.Calls);
+        Assert.Equal("51", await _keyValues.GetAsync(TelegramUpdateProcessor.LastUpdateKey));
+    }
+
+    [Fact]
+    public async Task OnlyTheHolderOfThePollLeaseCallsGetUpdatesAndReleasesItOnStop()
+    {
+        Queue((1, "/list"));
+        var leases = new FakeLeases { Grant = false };
+
+        await RunUntilAsync(Service(leases: leases), () => leases.Attempts >= 1);
+        Assert.Empty(_api.CallsTo("getUpdates"));
+
+        leases.Grant = true;
+        await RunUntilAsync(Service(leases: leases), () => !_commands.Calls.IsEmpty);
+
+        Assert.Equal(["list telegram:42"], _commands.Calls);
+        Assert.Contains(TelegramBotService.LeaseName, leases.Released);
+    }
+
+    [Fact]
+    public async Task NeitherPollingNorSendingErrorsPutTheTokenInTheLogs()
+    {
+        var deadUrl = _api.BaseUrl;
+        await _api.DisposeAsync();
+        _api = await FakeBotApi.StartAsync();
+        var options = Options.Create(Build.Options(deadUrl, o => o.PollingTimeoutSeconds = 0));
+        var bot = TelegramExtensions.CreateClient(options.Value);
+        var identity = new TelegramBotIdentity(bot);
+        var handlerLog = new CapturingLogger<TelegramUpdateHandler>();
+        var serviceLog = new CapturingLogger<TelegramBotService>();
+        var channelLog = new CapturingLogger<TelegramAlertChannel>();
+        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, handlerLog);
+        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var service = new TelegramBotService(bot, processor, identity, options, TimeProvider.System, serviceLog);
+
+        await RunUntilAsync(service, () => serviceLog.Lines.Count(l => l.Contains("getUpdates", StringComparison.Ordinal)) >= 1);
+        await processor.ProcessAsync(Updates.Message("/list", updateId: 99), CancellationToken.None); // the reply fails
+        await new TelegramAlertChannel(bot, options, channelLog).SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
+
+        var lines = serviceLog.Lines.Concat(handlerLog.Lines).Concat(channelLog.Lines).ToList();
+        Assert.Contains(lines, l => l.Contains("Reply to chat", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Telegram send", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.DoesNotContain("test-token", l, StringComparison.Ordinal));
+    }
+
+    private sealed class FakeLeases : Alerts.Core.Delivery.ILeaseStore
+    {
+        public volatile bool Grant;
+        public int Attempts;
+        public System.Collections.Concurrent.ConcurrentBag<string> Released { get; } = [];
+
+        public Task<bool> TryAcquireAsync(string name, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Attempts);
+            return Task.FromResult(Grant);
+        }
+
+        public Task ReleaseAsync(string name, string owner, CancellationToken cancellationToken = default)
+        {
+            Released.Add(name);
+            return Task.CompletedTask;
+        }
+    }
+}
