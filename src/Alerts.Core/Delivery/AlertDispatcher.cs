@@ -387,6 +387,7 @@ public sealed class AlertDispatcher
                 break;
 
             case SendResult.RateLimited limited:
+                observer.Retried(alert, row.To.Platform, "rate_limited");
                 lock (gate)
                 {
                     if (limited.Global)
@@ -414,7 +415,6 @@ public sealed class AlertDispatcher
                 }
 
                 Forget(alert.Id);
-                observer.Retried(alert, row.To.Platform, "rate_limited");
                 break;
 
             case SendResult.Transient transient:

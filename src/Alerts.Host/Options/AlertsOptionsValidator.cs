@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Microsoft.Extensions.Options;
@@ -113,6 +114,10 @@ internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOp
             if (string.IsNullOrWhiteSpace(c.Query))
             {
                 errors.Add($"{key}:Query is required");
+            }
+            else if (!QueryParser.TryParse(c.Query, new QueryOptions { MaxLength = options.Limits.MaxQueryLength }, out _, out var error))
+            {
+                errors.Add($"{key}:Query '{c.Query}': {error!.Message}");
             }
 
             if (c.Platform is not (Platforms.Console or "webhook"))

@@ -23,6 +23,7 @@ public sealed class ConfigurationTests
     [InlineData("Alerts:Dispatch:MaxConcurrentSends", "0", "Alerts:Dispatch:MaxConcurrentSends must be greater than 0")]
     [InlineData("Alerts:Webhook:Url", "/relative", "Alerts:Webhook:Url must be an absolute http(s) URL")]
     [InlineData("Alerts:Dashboard:Username", "ops", "Alerts:Dashboard:Username and Alerts:Dashboard:Password must be set together")]
+    [InlineData("Alerts:ConsoleSubscriptions:0:Query", "(Ukraine", "Alerts:ConsoleSubscriptions:0:Query '(Ukraine': ")]
     [InlineData("Alerts:ConsoleSubscriptions:0:Source", "elsewhere", "Alerts:ConsoleSubscriptions:0:Source 'elsewhere' is not a configured source id")]
     public async Task InvalidConfigurationStopsStartUpWithAMessageNamingTheKey(string key, string value, string message)
     {

@@ -124,6 +124,27 @@ public sealed class PollerTests
     }
 
     [Fact]
+    public async Task ASubscriptionTakenOnAnotherInstanceCountsForTheNextPoll()
+    {
+        await using var ticker = await FakeTicker.StartAsync();
+        await using var app = NewApp(ticker);
+        ticker.Page = LineTickerParser.Page(("a", "Weather"));
+        await PollAsync(app);
+
+        // Written straight to the shared store, as another instance's command handler would; then it is removed again.
+        var other = await app.Store.EnsureSubscriberAsync(new Alerts.Core.Subscriptions.Subscriber("console:other", "console", "other"));
+        var subscription = await app.Store.AddSubscriptionAsync(other.Id, "Drohnen", null, DateTimeOffset.UtcNow);
+        ticker.Page = LineTickerParser.Page(("b", "Drohnen over Kyiv"), ("a", "Weather"));
+        await PollAsync(app);
+        await app.Store.RemoveSubscriptionAsync(subscription.Id);
+        ticker.Page = LineTickerParser.Page(("c", "More Drohnen"), ("b", "Drohnen over Kyiv"), ("a", "Weather"));
+        await PollAsync(app);
+
+        var row = Assert.Single(app.Store.Rows);
+        Assert.Equal(("console:other", "b"), (row.Alert.SubscriberId, row.Alert.ItemKey));
+    }
+
+    [Fact]
     public async Task BackoffDoublesFromTheIntervalAndIsCapped()
     {
         var interval = TimeSpan.FromSeconds(2);

@@ -23,6 +23,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
     {
         var directory = Path.Combine(Path.GetTempPath(), "alerts-cluster-" + Guid.NewGuid().ToString("N")[..8]);
         var storage = TestDatabases.Create(StorageOptions.Postgres, directory);
+        try
+        {
+            await RunAsync(storage, directory);
+        }
+        finally
+        {
+            await TestDatabases.DropAsync(storage, directory);
+        }
+    }
+
+    private async Task RunAsync(StorageOptions storage, string directory)
+    {
         await using (var stores = await TestDatabases.OpenAsync(storage))
         {
             var subscriptions = stores.GetRequiredService<ISubscriptionStore>();
@@ -100,8 +112,29 @@ public sealed class ClusterTests(ITestOutputHelper output)
             Assert.All(gaps, gap => Assert.True(gap > TimeSpan.FromSeconds(1.5), $"two polls of {source} {gap.TotalMilliseconds} ms apart"));
         }
 
-        await one.StopAsync();
-        await two.StopAsync();
+        // The dispatching instance dies without a word: the other takes over the dispatch lease and every
+        // source lease it did not hold, and the next entries still reach everyone exactly once.
+        var dispatcherName = messages[0].Instance;
+        var (dead, survivor) = dispatcherName == "one" ? (one, two) : (two, one);
+        var survivorName = dispatcherName == "one" ? "two" : "one";
+        dead.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
+        tickers.Pages["a"] = Feed("a", 2 + NewItems);
+        tickers.Pages["b"] = Feed("b", 2 + NewItems);
+        await CrashTests.Until(() => hook.Distinct == expected + (2 * Subscribers), TimeSpan.FromSeconds(90), survivor);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var afterKill = hook.Messages.Where(m => m.At > killedAt).ToArray();
+        Assert.Equal(2 * Subscribers, afterKill.Length);
+        Assert.All(afterKill, m => Assert.Equal(survivorName, m.Instance));
+        foreach (var source in new[] { "a", "b" })
+        {
+            var agents = tickers.Requests.Where(r => r.Path == source && r.At > killedAt).Select(r => r.Agent).Distinct().ToArray();
+            Assert.Equal([survivorName], agents);
+        }
+
+        output.WriteLine($"after killing {dispatcherName}: {afterKill.Length} deliveries by {survivorName}, first {(afterKill.Min(m => m.At) - killedAt).TotalSeconds:F1} s after the kill");
+        await survivor.StopAsync();
     }
 
     private static string Feed(string source, int count)

@@ -58,6 +58,16 @@ public sealed class ConsoleRunTests
         Assert.Contains("16:05", alert, StringComparison.Ordinal);
         Assert.DoesNotContain(host.Output, l => l.Contains("Selenskyj reist nach Paris", StringComparison.Ordinal) && l.Contains("[alert", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(directory, "data", "alerts.db")));
+
+        // The operations endpoints of the real process, asked from this machine (the dashboard's default audience).
+        var address = host.Output.Select(l => l.Trim()).First(l => l.StartsWith("Now listening on: ", StringComparison.Ordinal))["Now listening on: ".Length..];
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        using var health = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("\"lastSuccessfulPoll\":\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("alerts_sent_total{platform=\"console\"} 1", await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+        using var dashboard = await client.GetAsync(new Uri("/hangfire", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, dashboard.StatusCode);
         await host.StopAsync();
     }
 }

@@ -28,6 +28,19 @@ public sealed class CrashTests(ITestOutputHelper output)
     {
         var directory = Path.Combine(Path.GetTempPath(), "alerts-crash-" + Guid.NewGuid().ToString("N")[..8]);
         var storage = TestDatabases.Create(provider, directory);
+        try
+        {
+            await RunAsync(storage, directory);
+        }
+        finally
+        {
+            await TestDatabases.DropAsync(storage, directory);
+        }
+    }
+
+    private async Task RunAsync(StorageOptions storage, string directory)
+    {
+        var provider = storage.Provider;
         await EnqueueAsync(storage);
         await using var hook = await FakeWebhook.StartAsync();
         hook.Delay = TimeSpan.FromMilliseconds(5);

@@ -38,6 +38,30 @@ internal static class TestDatabases
         return new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = builder.ConnectionString };
     }
 
+    /// <summary>Removes what <see cref="Create"/> made (the processes using it must have ended).</summary>
+    public static async Task DropAsync(StorageOptions options, string directory)
+    {
+        if (options.Provider == StorageOptions.Postgres)
+        {
+            var name = new NpgsqlConnectionStringBuilder(options.ConnectionString).Database;
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES"));
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A log or database file still open by a dying process: the temp folder is cleaned by the OS.
+        }
+    }
+
     /// <summary>The stores over that database, migrated, as a host process would have them.</summary>
     public static async Task<ServiceProvider> OpenAsync(StorageOptions options)
     {
