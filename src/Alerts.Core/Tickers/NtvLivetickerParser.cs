@@ -119,7 +119,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     private sealed class LineStructure : ILineSink, IDisposable
     {
         private readonly List<Entry> entries = [];
-        private readonly PooledChars text = new(16 * 1024);
+        private readonly PooledChars collected = new(16 * 1024);
         private DateOnly? pageDate;
         private string? pendingImageName;
         private bool pendingImageNameStartsBlock;
@@ -182,9 +182,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 FlushPendingImageName();
                 CloseEntry();
-                var headlineStart = text.Length;
+                var headlineStart = collected.Length;
                 Write(headline);
-                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = text.Length };
+                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = collected.Length };
                 entries.Add(entry);
                 if (!rest.IsEmpty)
                 {
@@ -214,27 +214,27 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
             foreach (var e in entries)
             {
-                e.Headline = text.ToString(e.HeadlineStart, e.HeadlineLength);
-                e.Body = text.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
+                e.Headline = collected.ToString(e.HeadlineStart, e.HeadlineLength);
+                e.Body = collected.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
             }
 
             AssignInstants(entries, topDate, context.TimeZone);
             return BuildItems(entries, context, pageUrl);
         }
 
-        public void Dispose() => text.Dispose();
+        public void Dispose() => collected.Dispose();
 
         private void CloseEntry()
         {
             if (entry is not null)
             {
-                entry.BodyEnd = text.Length;
+                entry.BodyEnd = collected.Length;
             }
 
             paragraphOpen = false;
         }
 
-        private void Write(ReadOnlySpan<char> chars) => text.Append(chars);
+        private void Write(ReadOnlySpan<char> chars) => collected.Append(chars);
 
         private void AppendBody(ReadOnlySpan<char> line, bool startsBlock)
         {
@@ -247,7 +247,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 Write("\n");
             }
-            else if (text.Length > entry.BodyStart)
+            else if (collected.Length > entry.BodyStart)
             {
                 Write("\n\n");
             }
