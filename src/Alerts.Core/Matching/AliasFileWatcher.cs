@@ -30,6 +30,9 @@ public sealed partial class AliasFileWatcher : IDisposable
         Reload();
     }
 
+    /// <summary>How often the file is read when the file system cannot notify changes.</summary>
+    public static TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(10);
+
     public AliasTable Current { get; private set; }
 
     /// <summary>Raised after a changed file was loaded successfully.</summary>
@@ -45,14 +48,29 @@ public sealed partial class AliasFileWatcher : IDisposable
             return this;
         }
 
-        _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
+        try
         {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        _watcher.Changed += (_, _) => Schedule();
-        _watcher.Created += (_, _) => Schedule();
-        _watcher.Renamed += (_, _) => Schedule();
-        _watcher.EnableRaisingEvents = true;
+            _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            _watcher.Changed += (_, _) => Schedule();
+            _watcher.Created += (_, _) => Schedule();
+            _watcher.Renamed += (_, _) => Schedule();
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (IOException e)
+        {
+            // inotify limits and some container file systems refuse watchers: fall back to looking now and then.
+            _watcher?.Dispose();
+            _watcher = null;
+            LogPolling(_logger, _path, e.Message);
+            lock (_lock)
+            {
+                _timer = _time.CreateTimer(_ => Reload(), null, PollInterval, PollInterval);
+            }
+        }
+
         return this;
     }
 
@@ -123,6 +141,9 @@ public sealed partial class AliasFileWatcher : IDisposable
             _timer?.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot watch alias file {Path} ({Reason}); reading it every 10 seconds instead")]
+    private static partial void LogPolling(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} alias groups from {Path}")]
     private static partial void LogLoaded(ILogger logger, string path, int count);

@@ -59,7 +59,7 @@ public abstract class CompiledQuery
                     if (tokens[0].IsCompoundWhole && tokens[0].Start == 0 && tokens[0].Length == w.Text.Length && !tokens.Skip(1).Any(t => t.IsCompoundWhole))
                     {
                         // A hyphenated word matches its closed form (Natogipfel) and its parts in a row (F-16-Kampfjets).
-                        return new CompiledOr([CompiledWord.Create(intern(tokens[0].Key), w.HeadlineOnly), Phrase(tokens, w.HeadlineOnly)]);
+                        return new CompiledOr2(CompiledWord.Create(intern(tokens[0].Key), w.HeadlineOnly), Phrase(tokens, w.HeadlineOnly));
                     }
 
                     return Phrase(tokens, w.HeadlineOnly);
@@ -80,9 +80,13 @@ public abstract class CompiledQuery
                 case NotNode not:
                     return new CompiledNot(Build(not.Operand));
                 case AndNode and:
-                    return new CompiledAnd(and.Operands.Select(Build).ToArray());
+                    return and.Operands.Count == 2
+                        ? new CompiledAnd2(Build(and.Operands[0]), Build(and.Operands[1]))
+                        : new CompiledAnd(and.Operands.Select(Build).ToArray());
                 case OrNode or:
-                    return new CompiledOr(or.Operands.Select(Build).ToArray());
+                    return or.Operands.Count == 2
+                        ? new CompiledOr2(Build(or.Operands[0]), Build(or.Operands[1]))
+                        : new CompiledOr(or.Operands.Select(Build).ToArray());
                 default:
                     throw new ArgumentException($"unknown query node {n.GetType().Name}", nameof(node));
             }
@@ -426,34 +430,47 @@ internal sealed class CompiledOr(CompiledQuery[] operands) : CompiledQuery
     }
 }
 
-/// <summary>One query over single items, for <c>check --query</c>, <c>/preview</c> and tests.</summary>
-public sealed class SingleQueryMatcher
+/// <summary>An AND of two operands (the most common shape) without an operand array: 32 bytes less per query.</summary>
+internal sealed class CompiledAnd2(CompiledQuery left, CompiledQuery right) : CompiledQuery
 {
-    private readonly CompiledQuery _query;
-    private readonly TextNormalizer _normalizer;
+    public override bool Matches(AnalyzedItem item) => left.Matches(item) && right.Matches(item);
 
-    /// <exception cref="QuerySyntaxException">The query does not parse.</exception>
-    public SingleQueryMatcher(string query, AliasTable? aliases = null, QueryOptions? options = null, RegexTimeoutCounter? timeouts = null)
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
     {
-        Tree = QueryParser.Parse(query, options);
-        _normalizer = aliases is null ? TextNormalizer.Default : new TextNormalizer(aliases);
-        _query = CompiledQuery.Compile(Tree, _normalizer, options, timeouts);
+        left.CollectHits(item, hits);
+        right.CollectHits(item, hits);
     }
 
-    public QueryNode Tree { get; }
-
-    /// <summary>The matched words (as they appear in the item, in order, each once), or null when the item does not match.</summary>
-    public IReadOnlyList<string>? Match(Tickers.TickerItem item) => Match(AnalyzedItem.Create(item, _normalizer));
-
-    public IReadOnlyList<string>? Match(AnalyzedItem item)
+    internal override Anchor[]? Anchors()
     {
-        if (!_query.Matches(item))
+        var a = left.Anchors();
+        var b = right.Anchors();
+        return a is null ? b : b is null ? a : Score(b) > Score(a) ? b : a;
+    }
+}
+
+/// <summary>An OR of two operands without an operand array.</summary>
+internal sealed class CompiledOr2(CompiledQuery left, CompiledQuery right) : CompiledQuery
+{
+    public override bool Matches(AnalyzedItem item) => left.Matches(item) || right.Matches(item);
+
+    internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
+    {
+        if (left.Matches(item))
         {
-            return null;
+            left.CollectHits(item, hits);
         }
 
-        var hits = new List<Hit>();
-        _query.CollectHits(item, hits);
-        return MatchAccumulator.Words(item, hits);
+        if (right.Matches(item))
+        {
+            right.CollectHits(item, hits);
+        }
+    }
+
+    internal override Anchor[]? Anchors()
+    {
+        var a = left.Anchors();
+        var b = right.Anchors();
+        return a is null || b is null ? null : [.. a.Concat(b).Distinct()];
     }
 }

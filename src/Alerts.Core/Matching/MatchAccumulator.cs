@@ -33,8 +33,11 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         public List<QueryHits>? MoreHits;
     }
 
-    /// <summary>Records subscriptions that share one compiled query, collecting its matched words once.</summary>
-    public void Add(CompiledQuery query, Subscription first, List<Subscription>? more)
+    /// <summary>
+    /// Records subscriptions that share one compiled query, collecting its matched words once:
+    /// <paramref name="all"/> when there are several, else just <paramref name="first"/>.
+    /// </summary>
+    public void Add(CompiledQuery query, Subscription first, List<Subscription>? all)
     {
         if (_bySubscriber is null)
         {
@@ -45,13 +48,15 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
         var hits = new List<Hit>(4);
         query.CollectHits(item, hits);
         var shared = new QueryHits(hits);
-        AddOne(first, shared);
-        if (more is not null)
+        if (all is null)
         {
-            foreach (var s in more)
-            {
-                AddOne(s, shared);
-            }
+            AddOne(first, shared);
+            return;
+        }
+
+        foreach (var s in all)
+        {
+            AddOne(s, shared);
         }
     }
 

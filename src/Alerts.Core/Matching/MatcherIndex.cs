@@ -192,14 +192,46 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// <summary>Subscriptions with one query text and source: compiled and evaluated once.</summary>
     private class Group(CompiledQuery query, Subscription first)
     {
+        // One subscription, or a list of all of them: most queries are unique, and a group is two fields.
+        private object _subscriptions = first;
+
         public CompiledQuery Query { get; } = query;
 
-        public Subscription First { get; set; } = first;
+        public Subscription First => _subscriptions as Subscription ?? ((List<Subscription>)_subscriptions)[0];
 
-        // Most queries are unique: the common case costs no list.
-        public List<Subscription>? More { get; set; }
+        /// <summary>All subscriptions when there are several, else null (then <see cref="First"/> is the only one).</summary>
+        public List<Subscription>? All => _subscriptions as List<Subscription>;
 
-        public int Size => 1 + (More?.Count ?? 0);
+        public IEnumerable<Subscription> Subscriptions => All ?? [First];
+
+        public void Share(Subscription subscription)
+        {
+            if (_subscriptions is Subscription single)
+            {
+                _subscriptions = new List<Subscription>(2) { single, subscription };
+            }
+            else
+            {
+                ((List<Subscription>)_subscriptions).Add(subscription);
+            }
+        }
+
+        /// <summary>Removes one subscription of a shared group; returns false when it was the only one.</summary>
+        public bool Unshare(long subscriptionId)
+        {
+            if (_subscriptions is not List<Subscription> list)
+            {
+                return false;
+            }
+
+            list.RemoveAll(s => s.Id == subscriptionId);
+            if (list.Count == 1)
+            {
+                _subscriptions = list[0];
+            }
+
+            return true;
+        }
 
         public bool SameQuery(Subscription s) =>
             string.Equals(First.Query, s.Query, StringComparison.Ordinal) && string.Equals(First.SourceId, s.SourceId, StringComparison.Ordinal);
@@ -297,7 +329,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         private int _maxPrefix;
 
         public IEnumerable<Subscription> AllSubscriptions() =>
-            BySubscription.Values.Distinct().SelectMany(g => g.More is null ? [g.First] : g.More.Prepend(g.First));
+            BySubscription.Values.Distinct().SelectMany(g => g.Subscriptions);
 
         public void EnsureCapacity(int additional) => BySubscription.EnsureCapacity(BySubscription.Count + additional);
 
@@ -335,7 +367,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 var existing = first[i];
                 if (existing.SameQuery(subscription))
                 {
-                    (existing.More ??= new List<Subscription>(1)).Add(subscription);
+                    existing.Share(subscription);
                     BySubscription[subscription.Id] = existing;
                     return;
                 }
@@ -368,24 +400,8 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return;
             }
 
-            if (group.Size > 1)
+            if (group.Unshare(subscriptionId))
             {
-                var more = group.More!;
-                if (group.First.Id == subscriptionId)
-                {
-                    group.First = more[0];
-                    more.RemoveAt(0);
-                }
-                else
-                {
-                    more.RemoveAll(s => s.Id == subscriptionId);
-                }
-
-                if (more.Count == 0)
-                {
-                    group.More = null;
-                }
-
                 return;
             }
 
@@ -476,7 +492,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                         stats.MatchedQueries++;
                     }
 
-                    accumulator.Add(group.Query, group.First, group.More);
+                    accumulator.Add(group.Query, group.First, group.All);
                 }
             }
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.RegularExpressions;
 using Alerts.Core.Diffing;
 using AngleSharp.Dom;
@@ -120,8 +119,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     private sealed class LineStructure : ILineSink, IDisposable
     {
         private readonly List<Entry> entries = [];
-        private char[] text = ArrayPool<char>.Shared.Rent(16 * 1024);
-        private int used;
+        private readonly PooledChars collected = new(16 * 1024);
         private DateOnly? pageDate;
         private string? pendingImageName;
         private bool pendingImageNameStartsBlock;
@@ -184,9 +182,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 FlushPendingImageName();
                 CloseEntry();
-                var headlineStart = used;
+                var headlineStart = collected.Length;
                 Write(headline);
-                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = used };
+                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = collected.Length };
                 entries.Add(entry);
                 if (!rest.IsEmpty)
                 {
@@ -216,43 +214,27 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
             foreach (var e in entries)
             {
-                e.Headline = new string(text, e.HeadlineStart, e.HeadlineLength);
-                e.Body = new string(text, e.BodyStart, e.BodyEnd - e.BodyStart);
+                e.Headline = collected.ToString(e.HeadlineStart, e.HeadlineLength);
+                e.Body = collected.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
             }
 
             AssignInstants(entries, topDate, context.TimeZone);
             return BuildItems(entries, context, pageUrl);
         }
 
-        public void Dispose()
-        {
-            ArrayPool<char>.Shared.Return(text);
-            text = [];
-        }
+        public void Dispose() => collected.Dispose();
 
         private void CloseEntry()
         {
             if (entry is not null)
             {
-                entry.BodyEnd = used;
+                entry.BodyEnd = collected.Length;
             }
 
             paragraphOpen = false;
         }
 
-        private void Write(ReadOnlySpan<char> chars)
-        {
-            if (used + chars.Length > text.Length)
-            {
-                var grown = ArrayPool<char>.Shared.Rent(Math.Max(text.Length * 2, used + chars.Length));
-                text.AsSpan(0, used).CopyTo(grown);
-                ArrayPool<char>.Shared.Return(text);
-                text = grown;
-            }
-
-            chars.CopyTo(text.AsSpan(used));
-            used += chars.Length;
-        }
+        private void Write(ReadOnlySpan<char> chars) => collected.Append(chars);
 
         private void AppendBody(ReadOnlySpan<char> line, bool startsBlock)
         {
@@ -265,7 +247,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             {
                 Write("\n");
             }
-            else if (used > entry.BodyStart)
+            else if (collected.Length > entry.BodyStart)
             {
                 Write("\n\n");
             }

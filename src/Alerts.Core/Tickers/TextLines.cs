@@ -139,8 +139,7 @@ internal static class TextLines
     {
         private readonly ILineSink sink;
         private readonly List<(int Holder, string Id)> holders = [];
-        private char[] buffer;
-        private int length;
+        private readonly PooledChars buffer = new(4096);
         private bool nextStartsBlock = true;
         private bool pendingSpace;
         private bool lastWasBreak;
@@ -152,16 +151,11 @@ internal static class TextLines
         public HtmlLineWriter(ILineSink sink)
         {
             this.sink = sink;
-            buffer = ArrayPool<char>.Shared.Rent(4096);
         }
 
-        private bool LineEmpty => length == 0;
+        private bool LineEmpty => buffer.Length == 0;
 
-        public void Release()
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-            buffer = [];
-        }
+        public void Release() => buffer.Dispose();
 
         public void Walk(INode? parent)
         {
@@ -265,8 +259,8 @@ internal static class TextLines
             if (!LineEmpty)
             {
                 // Only the current line is buffered: the sink consumes it now, so the buffer starts over.
-                sink.Add(buffer.AsSpan(0, length), nextStartsBlock, lineMarkup);
-                length = 0;
+                sink.Add(buffer.Span, nextStartsBlock, lineMarkup);
+                buffer.Clear();
                 nextStartsBlock = false;
             }
 
@@ -379,19 +373,7 @@ internal static class TextLines
             Append(run);
         }
 
-        private void Append(ReadOnlySpan<char> run)
-        {
-            if (length + run.Length > buffer.Length)
-            {
-                var grown = ArrayPool<char>.Shared.Rent(Math.Max(buffer.Length * 2, length + run.Length));
-                buffer.AsSpan(0, length).CopyTo(grown);
-                ArrayPool<char>.Shared.Return(buffer);
-                buffer = grown;
-            }
-
-            run.CopyTo(buffer.AsSpan(length));
-            length += run.Length;
-        }
+        private void Append(ReadOnlySpan<char> run) => buffer.Append(run);
 
         private static bool IsInvisible(string name) => name switch
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Alerts.Core.Alerts;
 using Alerts.Core.Tickers;
 
 namespace Alerts.Host.Cli;
@@ -95,21 +96,10 @@ internal static class CheckCommand
 
         foreach (var paragraph in item.Body.Split("\n\n"))
         {
-            await stdout.WriteLineAsync("    " + Shorten(paragraph.Replace('\n', ' '), 300));
+            await stdout.WriteLineAsync("    " + MatchHighlighter.Shorten(paragraph.Replace('\n', ' '), 300));
         }
 
         await stdout.WriteLineAsync();
-    }
-
-    private static string Shorten(string text, int max)
-    {
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        var cut = text.LastIndexOf(' ', max);
-        return text[..(cut > max / 2 ? cut : max)] + " …";
     }
 
     private sealed record CheckOptions(string Target, string? Kind, string? Query, bool Json)
@@ -127,19 +117,15 @@ internal static class CheckCommand
                         json = true;
                         break;
                     case "--source-kind":
-                        kind = Value(args, ref i, arg);
+                        kind = CliArgs.Value(args, ref i, Usage);
                         break;
                     case "--query":
-                        query = Value(args, ref i, arg);
+                        query = CliArgs.Value(args, ref i, Usage);
                         break;
                     case "-h" or "--help":
                         throw new CliUsageException(Usage);
                     default:
-                        if (arg.StartsWith("--", StringComparison.Ordinal))
-                        {
-                            throw new CliUsageException($"unknown option '{arg}'. {Usage}");
-                        }
-
+                        CliArgs.Positional(arg, Usage);
                         if (target is not null)
                         {
                             throw new CliUsageException($"check reads one file or URL, got '{target}' and '{arg}'. {Usage}");
@@ -154,15 +140,5 @@ internal static class CheckCommand
         }
 
         private const string Usage = "usage: check <file|url> [--source-kind ntv-liveticker|liveblog-jsonld|feed] [--query Q] [--json]";
-
-        private static string Value(string[] args, ref int i, string option)
-        {
-            if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new CliUsageException($"{option} needs a value. {Usage}");
-            }
-
-            return args[++i];
-        }
     }
 }

@@ -152,22 +152,18 @@ internal static class ReplayCommand
                         json = true;
                         break;
                     case "--subscriptions":
-                        subscriptions = Value(args, ref i, arg);
+                        subscriptions = CliArgs.Value(args, ref i, Usage);
                         break;
                     case "--source-kind":
-                        kind = Value(args, ref i, arg);
+                        kind = CliArgs.Value(args, ref i, Usage);
                         break;
                     case "--source-id":
-                        sourceId = Value(args, ref i, arg);
+                        sourceId = CliArgs.Value(args, ref i, Usage);
                         break;
                     case "-h" or "--help":
                         throw new CliUsageException(Usage);
                     default:
-                        if (arg.StartsWith("--", StringComparison.Ordinal))
-                        {
-                            throw new CliUsageException($"unknown option '{arg}'. {Usage}");
-                        }
-
+                        CliArgs.Positional(arg, Usage);
                         snapshots.Add(arg);
                         break;
                 }
@@ -181,16 +177,6 @@ internal static class ReplayCommand
             return snapshots.Count == 0
                 ? throw new CliUsageException($"missing snapshots: give at least one (the first is the baseline). {Usage}")
                 : new ReplayOptions(subscriptions, snapshots, kind, sourceId, json);
-        }
-
-        private static string Value(string[] args, ref int i, string option)
-        {
-            if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new CliUsageException($"{option} needs a value. {Usage}");
-            }
-
-            return args[++i];
         }
     }
 }

@@ -74,6 +74,7 @@ public class QueryParserTests
     [InlineData("source:ntv", "query would match almost everything: it needs a word that is not negated with NOT or '-' (in every OR branch)", 0)]
     [InlineData("Drohne !!!", "'!!!' has no letters or digits", 7)]
     [InlineData("Nato-Gip*fel", "'*' is only allowed at the end of a word", 8)]
+    [InlineData("Kiew U.S.A*", "a prefix must be a single word", 5)]
     public void RejectsMalformedQueriesWithReasonAndPosition(string query, string reason, int position)
     {
         var e = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(query));

@@ -1,0 +1,35 @@
+using Alerts.Core.Tickers;
+
+namespace Alerts.Core.Matching;
+
+/// <summary>One query over single items, for <c>check --query</c>, <c>/preview</c> and tests.</summary>
+public sealed class SingleQueryMatcher
+{
+    private readonly CompiledQuery _query;
+    private readonly TextNormalizer _normalizer;
+
+    /// <exception cref="QuerySyntaxException">The query does not parse.</exception>
+    public SingleQueryMatcher(string query, AliasTable? aliases = null, QueryOptions? options = null, RegexTimeoutCounter? timeouts = null)
+    {
+        Tree = QueryParser.Parse(query, options);
+        _normalizer = aliases is null ? TextNormalizer.Default : new TextNormalizer(aliases);
+        _query = CompiledQuery.Compile(Tree, _normalizer, options, timeouts);
+    }
+
+    public QueryNode Tree { get; }
+
+    /// <summary>The matched words (as they appear in the item, in order, each once), or null when the item does not match.</summary>
+    public IReadOnlyList<string>? Match(TickerItem item) => Match(AnalyzedItem.Create(item, _normalizer));
+
+    public IReadOnlyList<string>? Match(AnalyzedItem item)
+    {
+        if (!_query.Matches(item))
+        {
+            return null;
+        }
+
+        var hits = new List<Hit>();
+        _query.CollectHits(item, hits);
+        return MatchAccumulator.Words(item, hits);
+    }
+}
