@@ -8,9 +8,10 @@ public sealed class DispatchOptions
 
     /// <summary>
     /// Sends in flight at once (never two for one subscriber). Bounds the duplicates a crash can cause: only
-    /// messages in flight can be delivered without being marked sent. 1 gives SPEC §6's "at most the one in flight".
+    /// messages in flight can be delivered without being marked sent. The default 1 is SPEC §6's "re-sends at
+    /// most the one in flight"; an operator may trade that for throughput against a slow API (docs/operations.md).
     /// </summary>
-    public int MaxConcurrentSends { get; set; } = 4;
+    public int MaxConcurrentSends { get; set; } = 1;
 
     /// <summary>How long a claimed row stays ours; after a crash it becomes due again when this ends.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
