@@ -192,42 +192,45 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// <summary>Subscriptions with one query text and source: compiled and evaluated once.</summary>
     private class Group(CompiledQuery query, Subscription first)
     {
-        // One subscription, or a list of all of them: most queries are unique, and a group is two fields.
+        // One subscription, or a Shared list of all of them: most queries are unique, and a group is two fields.
         private object _subscriptions = first;
 
         public CompiledQuery Query { get; } = query;
 
-        public Subscription First => _subscriptions as Subscription ?? ((List<Subscription>)_subscriptions)[0];
+        public Subscription First => _subscriptions as Subscription ?? ((Shared)_subscriptions).Subscriptions[0];
 
-        /// <summary>All subscriptions when there are several, else null (then <see cref="First"/> is the only one).</summary>
-        public List<Subscription>? All => _subscriptions as List<Subscription>;
+        /// <summary>All subscriptions with their subscriber numbers when there are several, else null (then <see cref="First"/> is the only one).</summary>
+        public Shared? All => _subscriptions as Shared;
 
-        public IEnumerable<Subscription> Subscriptions => All ?? [First];
+        public IEnumerable<Subscription> Subscriptions => All?.Subscriptions ?? [First];
 
-        public void Share(Subscription subscription)
+        public void Share(Subscription subscription, int subscriber, int firstSubscriber)
         {
             if (_subscriptions is Subscription single)
             {
-                _subscriptions = new List<Subscription>(2) { single, subscription };
+                var shared = new Shared();
+                shared.Add(single, firstSubscriber);
+                shared.Add(subscription, subscriber);
+                _subscriptions = shared;
             }
             else
             {
-                ((List<Subscription>)_subscriptions).Add(subscription);
+                ((Shared)_subscriptions).Add(subscription, subscriber);
             }
         }
 
         /// <summary>Removes one subscription of a shared group; returns false when it was the only one.</summary>
         public bool Unshare(long subscriptionId)
         {
-            if (_subscriptions is not List<Subscription> list)
+            if (_subscriptions is not Shared shared)
             {
                 return false;
             }
 
-            list.RemoveAll(s => s.Id == subscriptionId);
-            if (list.Count == 1)
+            shared.Remove(subscriptionId);
+            if (shared.Subscriptions.Count == 1)
             {
-                _subscriptions = list[0];
+                _subscriptions = shared.Subscriptions[0];
             }
 
             return true;
@@ -235,6 +238,35 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         public bool SameQuery(Subscription s) =>
             string.Equals(First.Query, s.Query, StringComparison.Ordinal) && string.Equals(First.SourceId, s.SourceId, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The subscriptions of a popular query, with ids and subscriber numbers side by side so that a match walks one
+    /// array instead of visiting every subscription object.
+    /// </summary>
+    private sealed class Shared
+    {
+        public List<Subscription> Subscriptions { get; } = new(2);
+
+        public List<Member> Members { get; } = new(2);
+
+        public void Add(Subscription subscription, int subscriber)
+        {
+            Subscriptions.Add(subscription);
+            Members.Add(new Member(subscription.Id, subscriber));
+        }
+
+        public void Remove(long subscriptionId)
+        {
+            for (var i = Members.Count - 1; i >= 0; i--)
+            {
+                if (Members[i].Id == subscriptionId)
+                {
+                    Members.RemoveAt(i);
+                    Subscriptions.RemoveAt(i);
+                }
+            }
+        }
     }
 
     /// <summary>A group that sits in several postings (an OR), so one item may reach it more than once.</summary>
@@ -328,6 +360,46 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         private int _minPrefix = int.MaxValue;
         private int _maxPrefix;
 
+        // Subscribers as dense numbers (with the count of their subscriptions), so that a match de-duplicates
+        // subscribers in an array; numbers of subscribers without subscriptions are reused.
+        private readonly Dictionary<string, (int Number, int Subscriptions)> _subscriberNumbers = new(StringComparer.Ordinal);
+        private readonly List<string?> _subscriberNames = [];
+        private readonly Stack<int> _freeNumbers = new();
+
+        private int Retain(string subscriberId)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subscriberNumbers, subscriberId, out var exists);
+            if (!exists)
+            {
+                if (_freeNumbers.TryPop(out var reused))
+                {
+                    slot.Number = reused;
+                    _subscriberNames[reused] = subscriberId;
+                }
+                else
+                {
+                    slot.Number = _subscriberNames.Count;
+                    _subscriberNames.Add(subscriberId);
+                }
+            }
+
+            slot.Subscriptions++;
+            return slot.Number;
+        }
+
+        private void Release(string subscriberId)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_subscriberNumbers, subscriberId);
+            if (!Unsafe.IsNullRef(ref slot) && --slot.Subscriptions == 0)
+            {
+                _subscriberNames[slot.Number] = null;
+                _freeNumbers.Push(slot.Number);
+                _subscriberNumbers.Remove(subscriberId);
+            }
+        }
+
+        private int NumberOf(string subscriberId) => _subscriberNumbers[subscriberId].Number;
+
         public IEnumerable<Subscription> AllSubscriptions() =>
             BySubscription.Values.Distinct().SelectMany(g => g.Subscriptions);
 
@@ -359,6 +431,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             Remove(subscription.Id);
             var compiled = CompiledQuery.Compile(tree, Normalizer, options, timeouts, Intern);
             var anchors = compiled.Anchors();
+            var subscriber = Retain(subscription.SubscriberId);
 
             // An equal query for the same source is already here: share its group (found through its first posting).
             ref var first = ref PostingFor(anchors?[0]);
@@ -367,7 +440,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 var existing = first[i];
                 if (existing.SameQuery(subscription))
                 {
-                    existing.Share(subscription);
+                    existing.Share(subscription, subscriber, NumberOf(existing.First.SubscriberId));
                     BySubscription[subscription.Id] = existing;
                     return;
                 }
@@ -400,6 +473,8 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return;
             }
 
+            var subscriberId = group.All?.Subscriptions.Find(s => s.Id == subscriptionId)?.SubscriberId ?? group.First.SubscriberId;
+            Release(subscriberId);
             if (group.Unshare(subscriptionId))
             {
                 return;
@@ -431,7 +506,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         public IReadOnlyList<SubscriberMatch> Match(TickerItem item, MatchStats? stats = null)
         {
             var analyzed = AnalyzedItem.Create(item, Normalizer);
-            var accumulator = new MatchAccumulator(analyzed);
+            var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
             HashSet<Group>? seen = null;
 
             foreach (var key in analyzed.Keys)
@@ -470,7 +545,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             return accumulator.Build();
         }
 
-        private static void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
+        private void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
         {
             for (var i = 0; i < posting.Count; i++)
             {
@@ -492,7 +567,16 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                         stats.MatchedQueries++;
                     }
 
-                    accumulator.Add(group.Query, group.First, group.All);
+                    if (group.All is { } shared)
+                    {
+                        accumulator.Add(group.Query, shared.Subscriptions[0].Query, CollectionsMarshal.AsSpan(shared.Members));
+                    }
+                    else
+                    {
+                        var first = group.First;
+                        var member = new Member(first.Id, NumberOf(first.SubscriberId));
+                        accumulator.Add(group.Query, first.Query, new ReadOnlySpan<Member>(in member));
+                    }
                 }
             }
         }
