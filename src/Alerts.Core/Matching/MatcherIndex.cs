@@ -197,7 +197,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         public CompiledQuery Query { get; } = query;
 
-        public Subscription First => _subscriptions as Subscription ?? ((Shared)_subscriptions).Subscriptions[0];
+        public Subscription First => _subscriptions as Subscription ?? ((Shared)_subscriptions).First;
 
         /// <summary>All subscriptions with their subscriber numbers when there are several, else null (then <see cref="First"/> is the only one).</summary>
         public Shared? All => _subscriptions as Shared;
@@ -228,9 +228,9 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             }
 
             shared.Remove(subscriptionId);
-            if (shared.Subscriptions.Count == 1)
+            if (shared.Count == 1)
             {
-                _subscriptions = shared.Subscriptions[0];
+                _subscriptions = shared.First;
             }
 
             return true;
@@ -246,26 +246,49 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// </summary>
     private sealed class Shared
     {
-        public List<Subscription> Subscriptions { get; } = new(2);
+        // Arrays with a count rather than two Lists: two objects fewer per popular query.
+        private Subscription[] _subscriptions = new Subscription[2];
+        private Member[] _members = new Member[2];
 
-        public List<Member> Members { get; } = new(2);
+        public int Count { get; private set; }
+
+        public Subscription First => _subscriptions[0];
+
+        public ReadOnlySpan<Member> Members => _members.AsSpan(0, Count);
+
+        public IEnumerable<Subscription> Subscriptions => _subscriptions.Take(Count);
 
         public void Add(Subscription subscription, int subscriber)
         {
-            Subscriptions.Add(subscription);
-            Members.Add(new Member(subscription.Id, subscriber));
+            if (Count == _members.Length)
+            {
+                Array.Resize(ref _subscriptions, Count * 2);
+                Array.Resize(ref _members, Count * 2);
+            }
+
+            _subscriptions[Count] = subscription;
+            _members[Count++] = new Member(subscription.Id, subscriber);
+        }
+
+        public Subscription? Find(long subscriptionId)
+        {
+            var i = Array.FindIndex(_members, 0, Count, m => m.Id == subscriptionId);
+            return i < 0 ? null : _subscriptions[i];
         }
 
         public void Remove(long subscriptionId)
         {
-            for (var i = Members.Count - 1; i >= 0; i--)
+            var i = Array.FindIndex(_members, 0, Count, m => m.Id == subscriptionId);
+            if (i < 0)
             {
-                if (Members[i].Id == subscriptionId)
-                {
-                    Members.RemoveAt(i);
-                    Subscriptions.RemoveAt(i);
-                }
+                return;
             }
+
+            // Keep the order: the first subscription stays the group's representative as long as it exists.
+            Count--;
+            Array.Copy(_subscriptions, i + 1, _subscriptions, i, Count - i);
+            Array.Copy(_members, i + 1, _members, i, Count - i);
+            _subscriptions[Count] = null!;
         }
     }
 
@@ -273,16 +296,55 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     private sealed class MultiAnchorGroup(CompiledQuery query, Subscription first) : Group(query, first);
 
     /// <summary>
-    /// A posting list kept inside the dictionary: one group directly (most keys have one), more in an array with a count.
+    /// A posting list kept inside the dictionary as one reference: one group directly (most keys have one), more in an
+    /// array filled from the start, nulls after the last. No count field: it would add 8 bytes to every dictionary
+    /// entry, and the count of an array is found by a binary search for its first null.
     /// </summary>
     private struct Posting
     {
         private object? _items;
 
-        public int Count { get; private set; }
+        public readonly int Count => _items switch
+        {
+            null => 0,
+            Group => 1,
+            _ => CountOf((Group[])_items),
+        };
 
         /// <summary>Identity of the posting for de-duplicating visits within one match.</summary>
         public readonly object? Identity => _items;
+
+        /// <summary>The groups: <paramref name="single"/> when there is one, else the span of the array.</summary>
+        public readonly ReadOnlySpan<Group> Groups(out Group? single)
+        {
+            if (_items is Group[] array)
+            {
+                single = null;
+                return array.AsSpan(0, CountOf(array));
+            }
+
+            single = _items as Group;
+            return default;
+        }
+
+        private static int CountOf(Group[] array)
+        {
+            int lo = 0, hi = array.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (array[mid] is null)
+                {
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid + 1;
+                }
+            }
+
+            return lo;
+        }
 
         public readonly Group this[int index] => _items is Group single ? single : ((Group[])_items!)[index];
 
@@ -299,18 +361,17 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 default:
                 {
                     var array = (Group[])_items;
-                    if (Count == array.Length)
+                    var count = CountOf(array);
+                    if (count == array.Length)
                     {
-                        Array.Resize(ref array, Count * 2);
+                        Array.Resize(ref array, count * 2);
                         _items = array;
                     }
 
-                    array[Count] = group;
+                    array[count] = group;
                     break;
                 }
             }
-
-            Count++;
         }
 
         public void Remove(Group group)
@@ -320,21 +381,26 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 if (ReferenceEquals(single, group))
                 {
                     _items = null;
-                    Count = 0;
                 }
 
                 return;
             }
 
             var array = (Group[]?)_items;
-            for (var i = 0; i < Count; i++)
+            if (array is null)
             {
-                if (ReferenceEquals(array![i], group))
+                return;
+            }
+
+            var count = CountOf(array);
+            for (var i = 0; i < count; i++)
+            {
+                if (ReferenceEquals(array[i], group))
                 {
-                    // Order within a posting does not matter: the last one fills the gap.
-                    array[i] = array[Count - 1];
-                    array[--Count] = null!;
-                    if (Count == 0)
+                    // Order within a posting does not matter: the last one fills the gap, so the array stays filled from the start.
+                    array[i] = array[count - 1];
+                    array[count - 1] = null!;
+                    if (count == 1)
                     {
                         _items = null;
                     }
@@ -356,7 +422,6 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         private readonly Dictionary<string, Posting> _byKey = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Posting> _byPrefix = new(StringComparer.Ordinal);
         private Posting _always;
-        private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
         private int _minPrefix = int.MaxValue;
         private int _maxPrefix;
 
@@ -405,15 +470,19 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         public void EnsureCapacity(int additional) => BySubscription.EnsureCapacity(BySubscription.Count + additional);
 
+        /// <summary>
+        /// Shares a key or prefix string with the postings that already hold an equal one. No separate pool: its entry per
+        /// distinct string cost more than the duplicates it saved (most long-tail words occur once; a word occurring often
+        /// is nearly always some query's anchor).
+        /// </summary>
         private string Intern(string s)
         {
-            if (_pool.TryGetValue(s, out var shared))
+            if (_byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var key, out _))
             {
-                return shared;
+                return key;
             }
 
-            _pool.Add(s);
-            return s;
+            return _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var prefix, out _) ? prefix : s;
         }
 
         private ref Posting PostingFor(Anchor? anchor)
@@ -435,7 +504,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
             // An equal query for the same source is already here: share its group (found through its first posting).
             ref var first = ref PostingFor(anchors?[0]);
-            for (var i = 0; i < first.Count; i++)
+            for (int i = 0, count = first.Count; i < count; i++)
             {
                 var existing = first[i];
                 if (existing.SameQuery(subscription))
@@ -473,7 +542,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return;
             }
 
-            var subscriberId = group.All?.Subscriptions.Find(s => s.Id == subscriptionId)?.SubscriberId ?? group.First.SubscriberId;
+            var subscriberId = group.All?.Find(subscriptionId)?.SubscriberId ?? group.First.SubscriberId;
             Release(subscriberId);
             if (group.Unshare(subscriptionId))
             {
@@ -547,36 +616,47 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         private void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
         {
-            for (var i = 0; i < posting.Count; i++)
+            var groups = posting.Groups(out var single);
+            if (single is not null)
             {
-                var group = posting[i];
-                if (group is MultiAnchorGroup && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
-                {
-                    continue;
-                }
+                Consider(single, analyzed, accumulator, ref seen, stats);
+                return;
+            }
 
+            foreach (var group in groups)
+            {
+                Consider(group, analyzed, accumulator, ref seen, stats);
+            }
+        }
+
+        private void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
+        {
+            if (group is MultiAnchorGroup && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
+            {
+                return;
+            }
+
+            if (stats is not null)
+            {
+                stats.Candidates++;
+            }
+
+            if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
+            {
                 if (stats is not null)
                 {
-                    stats.Candidates++;
+                    stats.MatchedQueries++;
                 }
 
-                if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
+                if (group.All is { } shared)
                 {
-                    if (stats is not null)
-                    {
-                        stats.MatchedQueries++;
-                    }
-
-                    if (group.All is { } shared)
-                    {
-                        accumulator.Add(group.Query, shared.Subscriptions[0].Query, CollectionsMarshal.AsSpan(shared.Members));
-                    }
-                    else
-                    {
-                        var first = group.First;
-                        var member = new Member(first.Id, NumberOf(first.SubscriberId));
-                        accumulator.Add(group.Query, first.Query, new ReadOnlySpan<Member>(in member));
-                    }
+                    accumulator.Add(group.Query, shared.First.Query, shared.Members);
+                }
+                else
+                {
+                    var first = group.First;
+                    var member = new Member(first.Id, NumberOf(first.SubscriberId));
+                    accumulator.Add(group.Query, first.Query, new ReadOnlySpan<Member>(in member));
                 }
             }
         }
