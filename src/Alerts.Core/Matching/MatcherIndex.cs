@@ -411,6 +411,26 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         }
     }
 
+    /// <summary>The sets one match uses to visit each group, posting and word once; kept per thread and cleared after use.</summary>
+    private sealed class VisitSets
+    {
+        public HashSet<object> Groups { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public HashSet<object> Postings { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public HashSet<string> Words { get; } = new(StringComparer.Ordinal);
+
+        public void Clear()
+        {
+            Groups.Clear();
+            Postings.Clear();
+            Words.Clear();
+        }
+    }
+
+    [ThreadStatic]
+    private static VisitSets? t_sets;
+
     private sealed class State(TextNormalizer normalizer)
     {
         public TextNormalizer Normalizer { get; } = normalizer;
@@ -576,21 +596,23 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         {
             var analyzed = AnalyzedItem.Create(item, Normalizer);
             var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
-            HashSet<Group>? seen = null;
+            var sets = t_sets ?? new VisitSets();
+            t_sets = null;
+            var seen = sets.Groups;
 
             foreach (var key in analyzed.Keys)
             {
                 if (_byKey.TryGetValue(key, out var posting))
                 {
-                    ConsiderAll(posting, analyzed, accumulator, ref seen, stats);
+                    ConsiderAll(posting, analyzed, accumulator, seen, stats);
                 }
             }
 
             if (_byPrefix.Count > 0)
             {
                 var lookup = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
-                var visitedPostings = new HashSet<object>(ReferenceEqualityComparer.Instance);
-                var visitedWords = new HashSet<string>(StringComparer.Ordinal);
+                var visitedPostings = sets.Postings;
+                var visitedWords = sets.Words;
                 foreach (var token in analyzed.TokenArray)
                 {
                     var folded = token.Folded;
@@ -604,34 +626,36 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     {
                         if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
-                            ConsiderAll(posting, analyzed, accumulator, ref seen, stats);
+                            ConsiderAll(posting, analyzed, accumulator, seen, stats);
                         }
                     }
                 }
             }
 
-            ConsiderAll(_always, analyzed, accumulator, ref seen, stats);
+            ConsiderAll(_always, analyzed, accumulator, seen, stats);
+            sets.Clear();
+            t_sets = sets;
             return accumulator.Build();
         }
 
-        private void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
+        private void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
         {
             var groups = posting.Groups(out var single);
             if (single is not null)
             {
-                Consider(single, analyzed, accumulator, ref seen, stats);
+                Consider(single, analyzed, accumulator, seen, stats);
                 return;
             }
 
             foreach (var group in groups)
             {
-                Consider(group, analyzed, accumulator, ref seen, stats);
+                Consider(group, analyzed, accumulator, seen, stats);
             }
         }
 
-        private void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
+        private void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
         {
-            if (group is MultiAnchorGroup && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
+            if (group is MultiAnchorGroup && !seen.Add(group))
             {
                 return;
             }
