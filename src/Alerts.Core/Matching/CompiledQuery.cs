@@ -255,7 +255,7 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
         var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
         for (var i = 0; i < end; i++)
         {
-            if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
+            if (StartsWithPrefix(tokens[i].Folded))
             {
                 return true;
             }
@@ -270,12 +270,16 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
         var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
         for (var i = 0; i < end; i++)
         {
-            if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
+            if (StartsWithPrefix(tokens[i].Folded))
             {
                 hits.Add(CompiledWord.HitOf(item, i));
             }
         }
     }
+
+    // Every token is tested: the first character rules out nearly all of them before a full comparison.
+    private bool StartsWithPrefix(string folded) =>
+        folded.Length >= prefix.Length && folded[0] == prefix[0] && folded.AsSpan().StartsWith(prefix.AsSpan());
 
     internal override Anchor[] Anchors() => [new Anchor(true, prefix)];
 }
