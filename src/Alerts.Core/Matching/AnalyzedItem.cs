@@ -12,6 +12,12 @@ public sealed class AnalyzedItem
     private readonly int[] _nextSameKey;
     private readonly int[] _positionStart;
 
+    // Tokens chained by the first character of their folded form (ASCII each its own chain, all others one chain), so
+    // that a prefix term looks at the few tokens that can start with it rather than at every token.
+    private readonly int[] _firstByInitial = new int[InitialChains];
+    private readonly int[] _nextSameInitial;
+    private const int InitialChains = 129;
+
     private AnalyzedItem(TickerItem item, TextToken[] tokens, int headlineCount, Dictionary<string, int> firstByKey, int[] nextSameKey, int[] positionStart)
     {
         Item = item;
@@ -20,7 +26,23 @@ public sealed class AnalyzedItem
         _firstByKey = firstByKey;
         _nextSameKey = nextSameKey;
         _positionStart = positionStart;
+        _nextSameInitial = new int[tokens.Length];
+        Array.Fill(_firstByInitial, -1);
+        for (var i = tokens.Length - 1; i >= 0; i--)
+        {
+            // Walking backwards makes each chain ascend, so headline tokens come first.
+            var chain = ChainOf(tokens[i].Folded);
+            _nextSameInitial[i] = _firstByInitial[chain];
+            _firstByInitial[chain] = i;
+        }
     }
+
+    private static int ChainOf(string folded) => folded.Length > 0 && folded[0] < 128 ? folded[0] : 128;
+
+    /// <summary>First token whose folded form may start with <paramref name="prefix"/> (same first character, or the chain of all non-ASCII ones), or -1; continue with <see cref="NextWithSameInitial"/>.</summary>
+    internal int FirstWithInitial(string prefix) => _firstByInitial[ChainOf(prefix)];
+
+    internal int NextWithSameInitial(int tokenIndex) => _nextSameInitial[tokenIndex];
 
     public TickerItem Item { get; }
 

@@ -252,9 +252,13 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
     public override bool Matches(AnalyzedItem item)
     {
         var tokens = item.TokenArray;
-        var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
-        for (var i = 0; i < end; i++)
+        for (var i = item.FirstWithInitial(prefix); i >= 0; i = item.NextWithSameInitial(i))
         {
+            if (HeadlineOnly && i >= item.HeadlineCount)
+            {
+                return false;
+            }
+
             if (StartsWithPrefix(tokens[i].Folded))
             {
                 return true;
@@ -267,9 +271,13 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
     internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
     {
         var tokens = item.TokenArray;
-        var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
-        for (var i = 0; i < end; i++)
+        for (var i = item.FirstWithInitial(prefix); i >= 0; i = item.NextWithSameInitial(i))
         {
+            if (HeadlineOnly && i >= item.HeadlineCount)
+            {
+                break;
+            }
+
             if (StartsWithPrefix(tokens[i].Folded))
             {
                 hits.Add(CompiledWord.HitOf(item, i));
@@ -277,9 +285,9 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
         }
     }
 
-    // Every token is tested: the first character rules out nearly all of them before a full comparison.
+    // A token chain shares the first character only for ASCII; the comparison decides.
     private bool StartsWithPrefix(string folded) =>
-        folded.Length >= prefix.Length && folded[0] == prefix[0] && folded.AsSpan().StartsWith(prefix.AsSpan());
+        folded.Length >= prefix.Length && folded.AsSpan().StartsWith(prefix.AsSpan());
 
     internal override Anchor[] Anchors() => [new Anchor(true, prefix)];
 }
