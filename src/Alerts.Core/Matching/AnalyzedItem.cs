@@ -56,13 +56,25 @@ public sealed class AnalyzedItem
 
     internal TextToken[] TokenArray => (TextToken[])Tokens;
 
+    [ThreadStatic]
+    private static List<TextToken>? t_buffer;
+
     public static AnalyzedItem Create(TickerItem item, TextNormalizer normalizer)
     {
-        var list = new List<TextToken>(64);
+        // The token list is a per-thread buffer: growing a fresh list to a few hundred 40-byte tokens allocated more
+        // than everything else the item needs; only the exact-size array is kept.
+        var list = t_buffer ?? new List<TextToken>(256);
+        t_buffer = null;
+        list.Clear();
         var next = normalizer.Tokenize(item.Headline, 0, list);
         var headlineCount = list.Count;
         var last = normalizer.Tokenize(item.Body, next + 1, list);
         var tokens = list.ToArray();
+        list.Clear();
+        if (list.Capacity <= 4096)
+        {
+            t_buffer = list;
+        }
 
         var firstByKey = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
         var nextSameKey = new int[tokens.Length];
