@@ -12,6 +12,12 @@ public sealed class AnalyzedItem
     private readonly int[] _nextSameKey;
     private readonly int[] _positionStart;
 
+    // Tokens chained by the first character of their folded form (ASCII each its own chain, all others one chain), so
+    // that a prefix term looks at the few tokens that can start with it rather than at every token.
+    private readonly int[] _firstByInitial = new int[InitialChains];
+    private readonly int[] _nextSameInitial;
+    private const int InitialChains = 129;
+
     private AnalyzedItem(TickerItem item, TextToken[] tokens, int headlineCount, Dictionary<string, int> firstByKey, int[] nextSameKey, int[] positionStart)
     {
         Item = item;
@@ -20,7 +26,23 @@ public sealed class AnalyzedItem
         _firstByKey = firstByKey;
         _nextSameKey = nextSameKey;
         _positionStart = positionStart;
+        _nextSameInitial = new int[tokens.Length];
+        Array.Fill(_firstByInitial, -1);
+        for (var i = tokens.Length - 1; i >= 0; i--)
+        {
+            // Walking backwards makes each chain ascend, so headline tokens come first.
+            var chain = ChainOf(tokens[i].Folded);
+            _nextSameInitial[i] = _firstByInitial[chain];
+            _firstByInitial[chain] = i;
+        }
     }
+
+    private static int ChainOf(string folded) => folded.Length > 0 && folded[0] < 128 ? folded[0] : 128;
+
+    /// <summary>First token whose folded form may start with <paramref name="prefix"/> (same first character, or the chain of all non-ASCII ones), or -1; continue with <see cref="NextWithSameInitial"/>.</summary>
+    internal int FirstWithInitial(string prefix) => _firstByInitial[ChainOf(prefix)];
+
+    internal int NextWithSameInitial(int tokenIndex) => _nextSameInitial[tokenIndex];
 
     public TickerItem Item { get; }
 
@@ -34,13 +56,25 @@ public sealed class AnalyzedItem
 
     internal TextToken[] TokenArray => (TextToken[])Tokens;
 
+    [ThreadStatic]
+    private static List<TextToken>? t_buffer;
+
     public static AnalyzedItem Create(TickerItem item, TextNormalizer normalizer)
     {
-        var list = new List<TextToken>(64);
+        // The token list is a per-thread buffer: growing a fresh list to a few hundred 40-byte tokens allocated more
+        // than everything else the item needs; only the exact-size array is kept.
+        var list = t_buffer ?? new List<TextToken>(256);
+        t_buffer = null;
+        list.Clear();
         var next = normalizer.Tokenize(item.Headline, 0, list);
         var headlineCount = list.Count;
         var last = normalizer.Tokenize(item.Body, next + 1, list);
         var tokens = list.ToArray();
+        list.Clear();
+        if (list.Capacity <= 4096)
+        {
+            t_buffer = list;
+        }
 
         var firstByKey = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
         var nextSameKey = new int[tokens.Length];

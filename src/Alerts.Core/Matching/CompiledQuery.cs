@@ -252,10 +252,14 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
     public override bool Matches(AnalyzedItem item)
     {
         var tokens = item.TokenArray;
-        var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
-        for (var i = 0; i < end; i++)
+        for (var i = item.FirstWithInitial(prefix); i >= 0; i = item.NextWithSameInitial(i))
         {
-            if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
+            if (HeadlineOnly && i >= item.HeadlineCount)
+            {
+                return false;
+            }
+
+            if (StartsWithPrefix(tokens[i].Folded))
             {
                 return true;
             }
@@ -267,15 +271,23 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
     internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
     {
         var tokens = item.TokenArray;
-        var end = HeadlineOnly ? item.HeadlineCount : tokens.Length;
-        for (var i = 0; i < end; i++)
+        for (var i = item.FirstWithInitial(prefix); i >= 0; i = item.NextWithSameInitial(i))
         {
-            if (tokens[i].Folded.StartsWith(prefix, StringComparison.Ordinal))
+            if (HeadlineOnly && i >= item.HeadlineCount)
+            {
+                break;
+            }
+
+            if (StartsWithPrefix(tokens[i].Folded))
             {
                 hits.Add(CompiledWord.HitOf(item, i));
             }
         }
     }
+
+    // A token chain shares the first character only for ASCII; the comparison decides.
+    private bool StartsWithPrefix(string folded) =>
+        folded.Length >= prefix.Length && folded.AsSpan().StartsWith(prefix.AsSpan());
 
     internal override Anchor[] Anchors() => [new Anchor(true, prefix)];
 }

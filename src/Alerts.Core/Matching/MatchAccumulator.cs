@@ -1,158 +1,236 @@
 using System.Runtime.InteropServices;
-using Alerts.Core.Subscriptions;
 
 namespace Alerts.Core.Matching;
+
+/// <summary>One matching subscription as the accumulator sees it: its id and its subscriber as a dense number.</summary>
+internal readonly record struct Member(long Id, int Subscriber);
 
 /// <summary>
 /// Folds matching subscriptions into one <see cref="SubscriberMatch"/> per subscriber (SPEC §4). The matched words
 /// of a query are computed once and shared by every subscriber whose only match it is (the common case).
+/// Subscribers arrive as dense numbers (interned when subscriptions are added), so de-duplicating them is an array
+/// look-up stamped with a per-match generation rather than a string-keyed dictionary.
 /// </summary>
-internal sealed class MatchAccumulator(AnalyzedItem item)
+internal sealed class MatchAccumulator
 {
-    // One dictionary per thread, cleared after use: a match with thousands of subscribers then costs no rehashing
-    // and no per-subscriber allocation besides the result itself.
+    // Scratch space per thread, reused by the next match on that thread: a match with thousands of subscribers then
+    // allocates nothing besides the result itself.
     [ThreadStatic]
-    private static Dictionary<string, Entry>? t_spare;
+    private static Scratch? t_scratch;
 
-    private Dictionary<string, Entry>? _bySubscriber;
+    private readonly AnalyzedItem _item;
+    private readonly IReadOnlyList<string?> _subscriberNames;
+    private Scratch? _scratch;
 
-    private sealed class QueryHits(List<Hit> hits)
+    /// <param name="subscriberNames">Subscriber ids by dense number; every <see cref="Member.Subscriber"/> is below its count.</param>
+    public MatchAccumulator(AnalyzedItem item, IReadOnlyList<string?> subscriberNames)
     {
-        private IReadOnlyList<string>? _words;
+        _item = item;
+        _subscriberNames = subscriberNames;
+    }
 
-        public List<Hit> Hits { get; } = hits;
+    private sealed class Scratch
+    {
+        // Per subscriber number: the generation of the match that last saw it and its entry there, side by side so that
+        // a subscriber costs one cache miss, not two.
+        public Seen[] Stamp = [];
+        public int Generation;
+        public Entry[] Entries = new Entry[64];
+        public int EntryCount;
+        public QueryHits[] Queries = new QueryHits[16];
+        public int QueryCount;
+        public readonly List<Hit> Hits = new(64);
+        public readonly List<Hit> Merge = new(16);
 
-        public IReadOnlyList<string> Words(AnalyzedItem item) => _words ??= MatchAccumulator.Words(item, Hits);
+        public void Begin(int subscribers)
+        {
+            if (Stamp.Length < subscribers)
+            {
+                var size = Math.Max(subscribers, Stamp.Length * 2);
+                Stamp = new Seen[size];
+                Generation = 0;
+            }
+            else if (Generation == int.MaxValue)
+            {
+                Array.Clear(Stamp);
+                Generation = 0;
+            }
+
+            Generation++;
+        }
+    }
+
+    private struct Seen
+    {
+        public int Generation;
+        public int Slot;
+    }
+
+    /// <summary>Where one matched query's hits sit in the shared hit list, and its words once computed.</summary>
+    private struct QueryHits
+    {
+        public int Start;
+        public int Count;
+        public IReadOnlyList<string>? Words;
     }
 
     private struct Entry
     {
-        public Subscription First;
-        public QueryHits Hits;
-        public List<Subscription>? More;
-        public List<QueryHits>? MoreHits;
+        public int Subscriber;
+        public long LowestId;
+        public string Query;
+        public int Hits;
+        public List<long>? MoreIds;
+        public List<int>? MoreHits;
     }
 
-    /// <summary>
-    /// Records subscriptions that share one compiled query, collecting its matched words once:
-    /// <paramref name="all"/> when there are several, else just <paramref name="first"/>.
-    /// </summary>
-    public void Add(CompiledQuery query, Subscription first, List<Subscription>? all)
+    private Scratch Begin()
     {
-        if (_bySubscriber is null)
+        if (_scratch is null)
         {
-            _bySubscriber = t_spare ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
-            t_spare = null;
+            _scratch = t_scratch ?? new Scratch();
+            t_scratch = null;
+            _scratch.Begin(_subscriberNames.Count);
         }
 
-        var hits = new List<Hit>(4);
-        query.CollectHits(item, hits);
-        var shared = new QueryHits(hits);
-        if (all is null)
+        return _scratch;
+    }
+
+    /// <summary>Records the matching subscriptions of one compiled query (all with the query text <paramref name="queryText"/>), collecting its hits once.</summary>
+    public void Add(CompiledQuery query, string queryText, ReadOnlySpan<Member> members)
+    {
+        var scratch = Begin();
+        var start = scratch.Hits.Count;
+        query.CollectHits(_item, scratch.Hits);
+        if (scratch.QueryCount == scratch.Queries.Length)
         {
-            AddOne(first, shared);
+            Array.Resize(ref scratch.Queries, scratch.QueryCount * 2);
+        }
+
+        var q = scratch.QueryCount++;
+        scratch.Queries[q] = new QueryHits { Start = start, Count = scratch.Hits.Count - start };
+        foreach (var m in members)
+        {
+            AddOne(scratch, m, queryText, q);
+        }
+    }
+
+    private static void AddOne(Scratch scratch, Member m, string queryText, int q)
+    {
+        ref var seen = ref scratch.Stamp[m.Subscriber];
+        if (seen.Generation != scratch.Generation)
+        {
+            seen.Generation = scratch.Generation;
+            if (scratch.EntryCount == scratch.Entries.Length)
+            {
+                Array.Resize(ref scratch.Entries, scratch.EntryCount * 2);
+            }
+
+            seen.Slot = scratch.EntryCount;
+            scratch.Entries[scratch.EntryCount++] = new Entry { Subscriber = m.Subscriber, LowestId = m.Id, Query = queryText, Hits = q };
             return;
         }
 
-        foreach (var s in all)
+        ref var entry = ref scratch.Entries[seen.Slot];
+        if (m.Id < entry.LowestId)
         {
-            AddOne(s, shared);
+            (entry.MoreIds ??= []).Add(entry.LowestId);
+            entry.LowestId = m.Id;
+            entry.Query = queryText;
         }
-    }
-
-    private void AddOne(Subscription s, QueryHits hits)
-    {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySubscriber!, s.SubscriberId, out var exists);
-        if (!exists)
+        else
         {
-            entry.First = s;
-            entry.Hits = hits;
-            return;
+            (entry.MoreIds ??= []).Add(m.Id);
         }
 
-        (entry.More ??= []).Add(s);
-        if (!ReferenceEquals(entry.Hits, hits) && !(entry.MoreHits?.Contains(hits) ?? false))
+        if (entry.Hits != q && !(entry.MoreHits?.Contains(q) ?? false))
         {
-            (entry.MoreHits ??= []).Add(hits);
-        }
-
-        if (s.Id < entry.First.Id)
-        {
-            entry.More.Add(entry.First);
-            entry.More.Remove(s);
-            entry.First = s;
+            (entry.MoreHits ??= []).Add(q);
         }
     }
 
     /// <summary>One match per subscriber, in the order the subscribers were first seen (callers sort when they need to).</summary>
     public IReadOnlyList<SubscriberMatch> Build()
     {
-        var bySubscriber = _bySubscriber;
-        if (bySubscriber is null || bySubscriber.Count == 0)
+        var scratch = _scratch;
+        if (scratch is null)
         {
             return [];
         }
 
-        var result = new SubscriberMatch[bySubscriber.Count];
-        var n = 0;
-        foreach (var (subscriber, entry) in bySubscriber)
+        var result = new SubscriberMatch[scratch.EntryCount];
+        var hits = CollectionsMarshal.AsSpan(scratch.Hits);
+        for (var n = 0; n < scratch.EntryCount; n++)
         {
+            ref var entry = ref scratch.Entries[n];
             long[] ids;
-            if (entry.More is null)
+            if (entry.MoreIds is null)
             {
-                ids = [entry.First.Id];
+                ids = [entry.LowestId];
             }
             else
             {
-                ids = new long[entry.More.Count + 1];
-                ids[0] = entry.First.Id;
-                for (var i = 0; i < entry.More.Count; i++)
-                {
-                    ids[i + 1] = entry.More[i].Id;
-                }
-
+                ids = new long[entry.MoreIds.Count + 1];
+                ids[0] = entry.LowestId;
+                entry.MoreIds.CopyTo(ids, 1);
                 Array.Sort(ids);
             }
 
             IReadOnlyList<string> words;
             if (entry.MoreHits is null)
             {
-                words = entry.Hits.Words(item);
+                ref var q = ref scratch.Queries[entry.Hits];
+                words = q.Words ??= Words(_item, hits.Slice(q.Start, q.Count));
             }
             else
             {
-                var all = new List<Hit>(entry.Hits.Hits);
+                // Several queries of one subscriber matched: the union of their hits, in text order.
+                var merge = scratch.Merge;
+                merge.Clear();
+                merge.AddRange(Range(scratch, entry.Hits));
                 foreach (var h in entry.MoreHits)
                 {
-                    all.AddRange(h.Hits);
+                    merge.AddRange(Range(scratch, h));
                 }
 
-                words = Words(item, all);
+                words = Words(_item, CollectionsMarshal.AsSpan(merge));
             }
 
-            result[n++] = new SubscriberMatch(subscriber, ids, entry.First.Query, words);
+            result[n] = new SubscriberMatch(_subscriberNames[entry.Subscriber]!, ids, entry.Query, words);
         }
 
-        // Hand the dictionary back for the next item on this thread, unless one huge match made it too big to keep.
-        bySubscriber.Clear();
-        _bySubscriber = null;
-        if (bySubscriber.EnsureCapacity(0) <= 100_000)
+        // Hand the scratch space back for the next item on this thread (without references into this match), unless
+        // one huge match made it too big to keep.
+        Array.Clear(scratch.Entries, 0, scratch.EntryCount);
+        Array.Clear(scratch.Queries, 0, scratch.QueryCount);
+        scratch.EntryCount = 0;
+        scratch.QueryCount = 0;
+        scratch.Hits.Clear();
+        scratch.Merge.Clear();
+        _scratch = null;
+        if (scratch.Entries.Length <= 100_000 && scratch.Hits.Capacity <= 100_000)
         {
-            t_spare = bySubscriber;
+            t_scratch = scratch;
         }
 
         return result;
     }
 
-    /// <summary>The matched words as they appear in the item, in order of appearance, each once (case-insensitively).</summary>
-    internal static IReadOnlyList<string> Words(AnalyzedItem item, List<Hit> hits)
+    private static ReadOnlySpan<Hit> Range(Scratch scratch, int q)
     {
-        if (hits.Count == 0)
+        var r = scratch.Queries[q];
+        return CollectionsMarshal.AsSpan(scratch.Hits).Slice(r.Start, r.Count);
+    }
+
+    /// <summary>The matched words as they appear in the item, in order of appearance, each once (case-insensitively). Sorts <paramref name="hits"/> in place.</summary>
+    internal static IReadOnlyList<string> Words(AnalyzedItem item, Span<Hit> hits)
+    {
+        if (hits.Length == 0)
         {
             return [];
         }
 
-        if (hits.Count == 1)
+        if (hits.Length == 1)
         {
             return [TextOf(item, hits[0])];
         }
@@ -161,7 +239,7 @@ internal sealed class MatchAccumulator(AnalyzedItem item)
 
         // Hits inside an earlier hit (the part "Nato" of a matched "Nato-Gipfel") are dropped; hits joined by one
         // hyphen (the parts of "F-16") become one word, so that the alert can bold what the reader sees as a word.
-        var spans = new List<Hit>(hits.Count);
+        var spans = new List<Hit>(hits.Length);
         foreach (var h in hits)
         {
             if (spans.Count > 0)

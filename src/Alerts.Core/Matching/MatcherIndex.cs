@@ -192,42 +192,45 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// <summary>Subscriptions with one query text and source: compiled and evaluated once.</summary>
     private class Group(CompiledQuery query, Subscription first)
     {
-        // One subscription, or a list of all of them: most queries are unique, and a group is two fields.
+        // One subscription, or a Shared list of all of them: most queries are unique, and a group is two fields.
         private object _subscriptions = first;
 
         public CompiledQuery Query { get; } = query;
 
-        public Subscription First => _subscriptions as Subscription ?? ((List<Subscription>)_subscriptions)[0];
+        public Subscription First => _subscriptions as Subscription ?? ((Shared)_subscriptions).First;
 
-        /// <summary>All subscriptions when there are several, else null (then <see cref="First"/> is the only one).</summary>
-        public List<Subscription>? All => _subscriptions as List<Subscription>;
+        /// <summary>All subscriptions with their subscriber numbers when there are several, else null (then <see cref="First"/> is the only one).</summary>
+        public Shared? All => _subscriptions as Shared;
 
-        public IEnumerable<Subscription> Subscriptions => All ?? [First];
+        public IEnumerable<Subscription> Subscriptions => All?.Subscriptions ?? [First];
 
-        public void Share(Subscription subscription)
+        public void Share(Subscription subscription, int subscriber, int firstSubscriber)
         {
             if (_subscriptions is Subscription single)
             {
-                _subscriptions = new List<Subscription>(2) { single, subscription };
+                var shared = new Shared();
+                shared.Add(single, firstSubscriber);
+                shared.Add(subscription, subscriber);
+                _subscriptions = shared;
             }
             else
             {
-                ((List<Subscription>)_subscriptions).Add(subscription);
+                ((Shared)_subscriptions).Add(subscription, subscriber);
             }
         }
 
         /// <summary>Removes one subscription of a shared group; returns false when it was the only one.</summary>
         public bool Unshare(long subscriptionId)
         {
-            if (_subscriptions is not List<Subscription> list)
+            if (_subscriptions is not Shared shared)
             {
                 return false;
             }
 
-            list.RemoveAll(s => s.Id == subscriptionId);
-            if (list.Count == 1)
+            shared.Remove(subscriptionId);
+            if (shared.Count == 1)
             {
-                _subscriptions = list[0];
+                _subscriptions = shared.First;
             }
 
             return true;
@@ -237,20 +240,111 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             string.Equals(First.Query, s.Query, StringComparison.Ordinal) && string.Equals(First.SourceId, s.SourceId, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The subscriptions of a popular query, with ids and subscriber numbers side by side so that a match walks one
+    /// array instead of visiting every subscription object.
+    /// </summary>
+    private sealed class Shared
+    {
+        // Arrays with a count rather than two Lists: two objects fewer per popular query.
+        private Subscription[] _subscriptions = new Subscription[2];
+        private Member[] _members = new Member[2];
+
+        public int Count { get; private set; }
+
+        public Subscription First => _subscriptions[0];
+
+        public ReadOnlySpan<Member> Members => _members.AsSpan(0, Count);
+
+        public IEnumerable<Subscription> Subscriptions => _subscriptions.Take(Count);
+
+        public void Add(Subscription subscription, int subscriber)
+        {
+            if (Count == _members.Length)
+            {
+                Array.Resize(ref _subscriptions, Count * 2);
+                Array.Resize(ref _members, Count * 2);
+            }
+
+            _subscriptions[Count] = subscription;
+            _members[Count++] = new Member(subscription.Id, subscriber);
+        }
+
+        public Subscription? Find(long subscriptionId)
+        {
+            var i = Array.FindIndex(_members, 0, Count, m => m.Id == subscriptionId);
+            return i < 0 ? null : _subscriptions[i];
+        }
+
+        public void Remove(long subscriptionId)
+        {
+            var i = Array.FindIndex(_members, 0, Count, m => m.Id == subscriptionId);
+            if (i < 0)
+            {
+                return;
+            }
+
+            // Keep the order: the first subscription stays the group's representative as long as it exists.
+            Count--;
+            Array.Copy(_subscriptions, i + 1, _subscriptions, i, Count - i);
+            Array.Copy(_members, i + 1, _members, i, Count - i);
+            _subscriptions[Count] = null!;
+        }
+    }
+
     /// <summary>A group that sits in several postings (an OR), so one item may reach it more than once.</summary>
     private sealed class MultiAnchorGroup(CompiledQuery query, Subscription first) : Group(query, first);
 
     /// <summary>
-    /// A posting list kept inside the dictionary: one group directly (most keys have one), more in an array with a count.
+    /// A posting list kept inside the dictionary as one reference: one group directly (most keys have one), more in an
+    /// array filled from the start, nulls after the last. No count field: it would add 8 bytes to every dictionary
+    /// entry, and the count of an array is found by a binary search for its first null.
     /// </summary>
     private struct Posting
     {
         private object? _items;
 
-        public int Count { get; private set; }
+        public readonly int Count => _items switch
+        {
+            null => 0,
+            Group => 1,
+            _ => CountOf((Group[])_items),
+        };
 
         /// <summary>Identity of the posting for de-duplicating visits within one match.</summary>
         public readonly object? Identity => _items;
+
+        /// <summary>The groups: <paramref name="single"/> when there is one, else the span of the array.</summary>
+        public readonly ReadOnlySpan<Group> Groups(out Group? single)
+        {
+            if (_items is Group[] array)
+            {
+                single = null;
+                return array.AsSpan(0, CountOf(array));
+            }
+
+            single = _items as Group;
+            return default;
+        }
+
+        private static int CountOf(Group[] array)
+        {
+            int lo = 0, hi = array.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (array[mid] is null)
+                {
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid + 1;
+                }
+            }
+
+            return lo;
+        }
 
         public readonly Group this[int index] => _items is Group single ? single : ((Group[])_items!)[index];
 
@@ -267,18 +361,17 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 default:
                 {
                     var array = (Group[])_items;
-                    if (Count == array.Length)
+                    var count = CountOf(array);
+                    if (count == array.Length)
                     {
-                        Array.Resize(ref array, Count * 2);
+                        Array.Resize(ref array, count * 2);
                         _items = array;
                     }
 
-                    array[Count] = group;
+                    array[count] = group;
                     break;
                 }
             }
-
-            Count++;
         }
 
         public void Remove(Group group)
@@ -288,21 +381,26 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 if (ReferenceEquals(single, group))
                 {
                     _items = null;
-                    Count = 0;
                 }
 
                 return;
             }
 
             var array = (Group[]?)_items;
-            for (var i = 0; i < Count; i++)
+            if (array is null)
             {
-                if (ReferenceEquals(array![i], group))
+                return;
+            }
+
+            var count = CountOf(array);
+            for (var i = 0; i < count; i++)
+            {
+                if (ReferenceEquals(array[i], group))
                 {
-                    // Order within a posting does not matter: the last one fills the gap.
-                    array[i] = array[Count - 1];
-                    array[--Count] = null!;
-                    if (Count == 0)
+                    // Order within a posting does not matter: the last one fills the gap, so the array stays filled from the start.
+                    array[i] = array[count - 1];
+                    array[count - 1] = null!;
+                    if (count == 1)
                     {
                         _items = null;
                     }
@@ -312,6 +410,26 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             }
         }
     }
+
+    /// <summary>The sets one match uses to visit each group, posting and word once; kept per thread and cleared after use.</summary>
+    private sealed class VisitSets
+    {
+        public HashSet<object> Groups { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public HashSet<object> Postings { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public HashSet<string> Words { get; } = new(StringComparer.Ordinal);
+
+        public void Clear()
+        {
+            Groups.Clear();
+            Postings.Clear();
+            Words.Clear();
+        }
+    }
+
+    [ThreadStatic]
+    private static VisitSets? t_sets;
 
     private sealed class State(TextNormalizer normalizer)
     {
@@ -324,24 +442,67 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         private readonly Dictionary<string, Posting> _byKey = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Posting> _byPrefix = new(StringComparer.Ordinal);
         private Posting _always;
-        private readonly HashSet<string> _pool = new(StringComparer.Ordinal);
         private int _minPrefix = int.MaxValue;
         private int _maxPrefix;
+
+        // Subscribers as dense numbers (with the count of their subscriptions), so that a match de-duplicates
+        // subscribers in an array; numbers of subscribers without subscriptions are reused.
+        private readonly Dictionary<string, (int Number, int Subscriptions)> _subscriberNumbers = new(StringComparer.Ordinal);
+        private readonly List<string?> _subscriberNames = [];
+        private readonly Stack<int> _freeNumbers = new();
+
+        private int Retain(string subscriberId)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subscriberNumbers, subscriberId, out var exists);
+            if (!exists)
+            {
+                if (_freeNumbers.TryPop(out var reused))
+                {
+                    slot.Number = reused;
+                    _subscriberNames[reused] = subscriberId;
+                }
+                else
+                {
+                    slot.Number = _subscriberNames.Count;
+                    _subscriberNames.Add(subscriberId);
+                }
+            }
+
+            slot.Subscriptions++;
+            return slot.Number;
+        }
+
+        private void Release(string subscriberId)
+        {
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_subscriberNumbers, subscriberId);
+            if (!Unsafe.IsNullRef(ref slot) && --slot.Subscriptions == 0)
+            {
+                _subscriberNames[slot.Number] = null;
+                _freeNumbers.Push(slot.Number);
+                _subscriberNumbers.Remove(subscriberId);
+            }
+        }
+
+        private int NumberOf(string subscriberId) => _subscriberNumbers[subscriberId].Number;
 
         public IEnumerable<Subscription> AllSubscriptions() =>
             BySubscription.Values.Distinct().SelectMany(g => g.Subscriptions);
 
         public void EnsureCapacity(int additional) => BySubscription.EnsureCapacity(BySubscription.Count + additional);
 
+        /// <summary>
+        /// Shares a key or prefix string with the postings that already hold an equal one. No separate pool: its entry per
+        /// distinct string cost more than the duplicates it saved (most long-tail words occur once; a word occurring often
+        /// is nearly always some query's anchor).
+        /// </summary>
         private string Intern(string s)
         {
-            if (_pool.TryGetValue(s, out var shared))
+            if (_byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var key, out _))
             {
-                return shared;
+                return key;
             }
 
-            _pool.Add(s);
-            return s;
+            return _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var prefix, out _) ? prefix : s;
         }
 
         private ref Posting PostingFor(Anchor? anchor)
@@ -359,15 +520,16 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             Remove(subscription.Id);
             var compiled = CompiledQuery.Compile(tree, Normalizer, options, timeouts, Intern);
             var anchors = compiled.Anchors();
+            var subscriber = Retain(subscription.SubscriberId);
 
             // An equal query for the same source is already here: share its group (found through its first posting).
             ref var first = ref PostingFor(anchors?[0]);
-            for (var i = 0; i < first.Count; i++)
+            for (int i = 0, count = first.Count; i < count; i++)
             {
                 var existing = first[i];
                 if (existing.SameQuery(subscription))
                 {
-                    existing.Share(subscription);
+                    existing.Share(subscription, subscriber, NumberOf(existing.First.SubscriberId));
                     BySubscription[subscription.Id] = existing;
                     return;
                 }
@@ -400,6 +562,8 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 return;
             }
 
+            var subscriberId = group.All?.Find(subscriptionId)?.SubscriberId ?? group.First.SubscriberId;
+            Release(subscriberId);
             if (group.Unshare(subscriptionId))
             {
                 return;
@@ -431,22 +595,24 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         public IReadOnlyList<SubscriberMatch> Match(TickerItem item, MatchStats? stats = null)
         {
             var analyzed = AnalyzedItem.Create(item, Normalizer);
-            var accumulator = new MatchAccumulator(analyzed);
-            HashSet<Group>? seen = null;
+            var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
+            var sets = t_sets ?? new VisitSets();
+            t_sets = null;
+            var seen = sets.Groups;
 
             foreach (var key in analyzed.Keys)
             {
                 if (_byKey.TryGetValue(key, out var posting))
                 {
-                    ConsiderAll(posting, analyzed, accumulator, ref seen, stats);
+                    ConsiderAll(posting, analyzed, accumulator, seen, stats);
                 }
             }
 
             if (_byPrefix.Count > 0)
             {
                 var lookup = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
-                var visitedPostings = new HashSet<object>(ReferenceEqualityComparer.Instance);
-                var visitedWords = new HashSet<string>(StringComparer.Ordinal);
+                var visitedPostings = sets.Postings;
+                var visitedWords = sets.Words;
                 foreach (var token in analyzed.TokenArray)
                 {
                     var folded = token.Folded;
@@ -460,39 +626,61 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     {
                         if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
-                            ConsiderAll(posting, analyzed, accumulator, ref seen, stats);
+                            ConsiderAll(posting, analyzed, accumulator, seen, stats);
                         }
                     }
                 }
             }
 
-            ConsiderAll(_always, analyzed, accumulator, ref seen, stats);
+            ConsiderAll(_always, analyzed, accumulator, seen, stats);
+            sets.Clear();
+            t_sets = sets;
             return accumulator.Build();
         }
 
-        private static void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, ref HashSet<Group>? seen, MatchStats? stats)
+        private void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
         {
-            for (var i = 0; i < posting.Count; i++)
+            var groups = posting.Groups(out var single);
+            if (single is not null)
             {
-                var group = posting[i];
-                if (group is MultiAnchorGroup && !(seen ??= new HashSet<Group>(ReferenceEqualityComparer.Instance)).Add(group))
-                {
-                    continue;
-                }
+                Consider(single, analyzed, accumulator, seen, stats);
+                return;
+            }
 
+            foreach (var group in groups)
+            {
+                Consider(group, analyzed, accumulator, seen, stats);
+            }
+        }
+
+        private void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
+        {
+            if (group is MultiAnchorGroup && !seen.Add(group))
+            {
+                return;
+            }
+
+            if (stats is not null)
+            {
+                stats.Candidates++;
+            }
+
+            if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
+            {
                 if (stats is not null)
                 {
-                    stats.Candidates++;
+                    stats.MatchedQueries++;
                 }
 
-                if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
+                if (group.All is { } shared)
                 {
-                    if (stats is not null)
-                    {
-                        stats.MatchedQueries++;
-                    }
-
-                    accumulator.Add(group.Query, group.First, group.All);
+                    accumulator.Add(group.Query, shared.First.Query, shared.Members);
+                }
+                else
+                {
+                    var first = group.First;
+                    var member = new Member(first.Id, NumberOf(first.SubscriberId));
+                    accumulator.Add(group.Query, first.Query, new ReadOnlySpan<Member>(in member));
                 }
             }
         }

@@ -12,7 +12,11 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
     private readonly Lock _lock = new();
     private readonly QueryOptions _options;
     private readonly RegexTimeoutCounter _timeouts = new();
-    private readonly SortedDictionary<long, (Subscription Subscription, CompiledQuery Query)> _subscriptions = [];
+    private readonly SortedDictionary<long, (Subscription Subscription, CompiledQuery Query, int Subscriber)> _subscriptions = [];
+
+    // Subscribers as dense numbers for the accumulator; never released (an oracle for tests and replays).
+    private readonly Dictionary<string, int> _subscriberNumbers = new(StringComparer.Ordinal);
+    private readonly List<string?> _subscriberNames = [];
     private TextNormalizer _normalizer;
 
     public NaiveMatcher(AliasTable? aliases = null, QueryOptions? options = null)
@@ -39,7 +43,14 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
         var compiled = CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts);
         lock (_lock)
         {
-            _subscriptions[subscription.Id] = (subscription, compiled);
+            if (!_subscriberNumbers.TryGetValue(subscription.SubscriberId, out var number))
+            {
+                number = _subscriberNames.Count;
+                _subscriberNumbers.Add(subscription.SubscriberId, number);
+                _subscriberNames.Add(subscription.SubscriberId);
+            }
+
+            _subscriptions[subscription.Id] = (subscription, compiled, number);
         }
     }
 
@@ -57,9 +68,9 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
         lock (_lock)
         {
             _normalizer = new TextNormalizer(aliases);
-            foreach (var (id, (subscription, _)) in _subscriptions.ToList())
+            foreach (var (id, (subscription, _, number)) in _subscriptions.ToList())
             {
-                _subscriptions[id] = (subscription, CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts));
+                _subscriptions[id] = (subscription, CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts), number);
             }
         }
     }
@@ -70,12 +81,13 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
         lock (_lock)
         {
             var analyzed = AnalyzedItem.Create(item, _normalizer);
-            var accumulator = new MatchAccumulator(analyzed);
-            foreach (var (subscription, query) in _subscriptions.Values)
+            var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
+            foreach (var (subscription, query, number) in _subscriptions.Values)
             {
                 if (MatcherIndex.SourceAllows(subscription.SourceId, item) && query.Matches(analyzed))
                 {
-                    accumulator.Add(query, subscription, null);
+                    var member = new Member(subscription.Id, number);
+                    accumulator.Add(query, subscription.Query, new ReadOnlySpan<Member>(in member));
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Alerts.Core.Tickers;
 
 namespace Alerts.Core.Matching;
@@ -30,6 +31,6 @@ public sealed class SingleQueryMatcher
 
         var hits = new List<Hit>();
         _query.CollectHits(item, hits);
-        return MatchAccumulator.Words(item, hits);
+        return MatchAccumulator.Words(item, CollectionsMarshal.AsSpan(hits));
     }
 }
