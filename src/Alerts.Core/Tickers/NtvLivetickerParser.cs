@@ -570,9 +570,10 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         return IsCredit(line);
     }
 
+    // The first-letter test spares nearly every line four case-insensitive comparisons (a quarter of the line checks).
     private static bool IsCredit(ReadOnlySpan<char> s) =>
-        s.StartsWith("Foto:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Fotos:", StringComparison.OrdinalIgnoreCase)
-        || s.StartsWith("Bild:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Foto :", StringComparison.OrdinalIgnoreCase);
+        s.Length >= 5 && (s[0] | 0x20) is 'f' or 'b' && (s.StartsWith("Foto:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Fotos:", StringComparison.OrdinalIgnoreCase)
+        || s.StartsWith("Bild:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Foto :", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>An image's file name as a line: three or more words joined by '-' (or '_'), no spaces, optionally with an image extension.</summary>
     internal static bool IsImageName(ReadOnlySpan<char> line)
