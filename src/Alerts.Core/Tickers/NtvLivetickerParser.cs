@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Alerts.Core.Diffing;
 using AngleSharp.Dom;
@@ -55,13 +56,22 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             return structure.Finish(context, pageUrl, fallbackDate: null);
         }
 
-        // Everything needed from the DOM is taken before the items are built, so that the garbage collections which
-        // building them causes do not have to keep (and promote) the whole document.
+        var fallbackDate = ReadHtml(content, structure, context.TimeZone, ref pageUrl);
+        return structure.Finish(context, pageUrl, fallbackDate);
+    }
+
+    /// <summary>
+    /// Everything needed from the DOM is taken before the items are built, so that the garbage collections which
+    /// building them causes do not have to keep (and promote) the whole document. A method of its own, not inlined:
+    /// then no stack slot of <see cref="Parse"/> can still reference the document while the items are built.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DateOnly? ReadHtml(string content, LineStructure structure, TimeZoneInfo zone, ref string? pageUrl)
+    {
         var document = new HtmlParser().ParseDocument(content);
         TextLines.FromHtml(document, structure);
         pageUrl ??= CanonicalUrl(document);
-        var fallbackDate = structure.HasDate ? null : PublishedDate(document, context.TimeZone);
-        return structure.Finish(context, pageUrl, fallbackDate);
+        return structure.HasDate ? null : PublishedDate(document, zone);
     }
 
     /// <summary>
