@@ -61,6 +61,14 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     }
 
     /// <summary>
+    /// One parser per thread: a new HtmlParser builds a browsing context with its services, ~24 KB and ~5 us per page
+    /// (8% of AngleSharp's own parse of a 30-entry page). Per thread rather than shared, since AngleSharp does not
+    /// promise that concurrent parses through one parser are safe; each call still builds its own document.
+    /// </summary>
+    [ThreadStatic]
+    private static HtmlParser? htmlParser;
+
+    /// <summary>
     /// Everything needed from the DOM is taken before the items are built, so that the garbage collections which
     /// building them causes do not have to keep (and promote) the whole document. A method of its own, not inlined:
     /// then no stack slot of <see cref="Parse"/> can still reference the document while the items are built.
@@ -68,7 +76,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static DateOnly? ReadHtml(string content, LineStructure structure, TimeZoneInfo zone, ref string? pageUrl)
     {
-        var document = new HtmlParser().ParseDocument(content);
+        var document = (htmlParser ??= new HtmlParser()).ParseDocument(content);
         TextLines.FromHtml(document, structure);
         pageUrl ??= CanonicalUrl(document);
         return structure.HasDate ? null : PublishedDate(document, zone);
