@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Alerts.Core.Diffing;
 using AngleSharp.Dom;
@@ -55,13 +56,30 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             return structure.Finish(context, pageUrl, fallbackDate: null);
         }
 
-        // Everything needed from the DOM is taken before the items are built, so that the garbage collections which
-        // building them causes do not have to keep (and promote) the whole document.
-        var document = new HtmlParser().ParseDocument(content);
+        var fallbackDate = ReadHtml(content, structure, context.TimeZone, ref pageUrl);
+        return structure.Finish(context, pageUrl, fallbackDate);
+    }
+
+    /// <summary>
+    /// One parser per thread: a new HtmlParser builds a browsing context with its services, ~24 KB and ~5 us per page
+    /// (8% of AngleSharp's own parse of a 30-entry page). Per thread rather than shared, since AngleSharp does not
+    /// promise that concurrent parses through one parser are safe; each call still builds its own document.
+    /// </summary>
+    [ThreadStatic]
+    private static HtmlParser? htmlParser;
+
+    /// <summary>
+    /// Everything needed from the DOM is taken before the items are built, so that the garbage collections which
+    /// building them causes do not have to keep (and promote) the whole document. A method of its own, not inlined:
+    /// then no stack slot of <see cref="Parse"/> can still reference the document while the items are built.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DateOnly? ReadHtml(string content, LineStructure structure, TimeZoneInfo zone, ref string? pageUrl)
+    {
+        var document = (htmlParser ??= new HtmlParser()).ParseDocument(content);
         TextLines.FromHtml(document, structure);
         pageUrl ??= CanonicalUrl(document);
-        var fallbackDate = structure.HasDate ? null : PublishedDate(document, context.TimeZone);
-        return structure.Finish(context, pageUrl, fallbackDate);
+        return structure.HasDate ? null : PublishedDate(document, zone);
     }
 
     /// <summary>
@@ -570,9 +588,10 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         return IsCredit(line);
     }
 
+    // The first-letter test spares nearly every line four case-insensitive comparisons (a quarter of the line checks).
     private static bool IsCredit(ReadOnlySpan<char> s) =>
-        s.StartsWith("Foto:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Fotos:", StringComparison.OrdinalIgnoreCase)
-        || s.StartsWith("Bild:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Foto :", StringComparison.OrdinalIgnoreCase);
+        s.Length >= 5 && (s[0] | 0x20) is 'f' or 'b' && (s.StartsWith("Foto:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Fotos:", StringComparison.OrdinalIgnoreCase)
+        || s.StartsWith("Bild:", StringComparison.OrdinalIgnoreCase) || s.StartsWith("Foto :", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>An image's file name as a line: three or more words joined by '-' (or '_'), no spaces, optionally with an image extension.</summary>
     internal static bool IsImageName(ReadOnlySpan<char> line)
