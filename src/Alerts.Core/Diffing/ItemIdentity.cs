@@ -36,13 +36,14 @@ public static class ItemIdentity
         var sb = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
         {
-            if (char.IsLetterOrDigit(c))
-            {
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else if (c == 'ß')
+            // ß first: it is a letter too, and "Straße" corrected to "Strasse" must keep the fingerprint.
+            if (c is 'ß' or 'ẞ')
             {
                 sb.Append("ss");
+            }
+            else if (char.IsLetterOrDigit(c))
+            {
+                sb.Append(char.ToLowerInvariant(c));
             }
         }
 

@@ -21,4 +21,15 @@ public sealed class ItemIdentityTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("Angriff auf Straße in Kiew", "Angriff auf Strasse in Kiew")]
+    [InlineData("Selenskyj: \"Wir halten stand\"", "Selenskyj – wir halten stand")]
+    [InlineData("Außenminister in Brüssel", "AUSSENMINISTER IN BRUSSEL")]
+    public void HeadlineFingerprintIgnoresCaseAccentsPunctuationAndEszettSpelling(string original, string corrected) =>
+        Assert.Equal(ItemIdentity.HeadlineFingerprint(original), ItemIdentity.HeadlineFingerprint(corrected));
+
+    [Fact]
+    public void HeadlineFingerprintTellsDifferentHeadlinesApart() =>
+        Assert.NotEqual(ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew"), ItemIdentity.HeadlineFingerprint("Luftalarm in Lwiw"));
 }
