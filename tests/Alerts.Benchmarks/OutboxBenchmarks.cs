@@ -2,11 +2,7 @@ using Alerts.Core.Delivery;
 using Alerts.Core.Diffing;
 using Alerts.Core.Tickers;
 using Alerts.Storage;
-using Alerts.Storage.Migrations;
-using Alerts.Storage.Sql;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Alerts.Benchmarks;
 
@@ -25,9 +21,7 @@ public class OutboxBenchmarks
     private const int ClaimBatch = 100;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
-    private readonly string? postgresAdmin = Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES");
-    private string? tempDirectory;
-    private string? postgresDatabase;
+    private BenchDatabase db = null!;
     private ITickerStateStore tickers = null!;
     private IOutboxStore outbox = null!;
     private int poll;
@@ -36,65 +30,19 @@ public class OutboxBenchmarks
     [ParamsSource(nameof(Providers))]
     public string Provider { get; set; } = StorageOptions.Sqlite;
 
-    public IEnumerable<string> Providers()
-    {
-        yield return StorageOptions.Sqlite;
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES")))
-        {
-            yield return StorageOptions.Postgres;
-        }
-    }
+    public IEnumerable<string> Providers() => BenchDatabase.Providers();
 
     [GlobalSetup]
     public async Task SetUp()
     {
-        StorageOptions options;
-        if (Provider == StorageOptions.Sqlite)
-        {
-            tempDirectory = Path.Combine(Path.GetTempPath(), "alerts-bench-" + Guid.NewGuid().ToString("N"));
-            options = new StorageOptions { Provider = Provider, ConnectionString = $"Data Source={Path.Combine(tempDirectory, "alerts.db")}" };
-        }
-        else
-        {
-            postgresDatabase = "alerts_bench_" + Guid.NewGuid().ToString("N");
-            await using (var admin = new NpgsqlConnection(postgresAdmin))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {postgresDatabase}", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            options = new StorageOptions
-            {
-                Provider = Provider,
-                ConnectionString = new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = postgresDatabase }.ConnectionString,
-            };
-        }
-
-        var database = SqlDatabase.Create(options);
-        await new StorageMigrator(database, TimeProvider.System).MigrateAsync();
-        tickers = new TickerStateStore(database, options);
+        db = await BenchDatabase.CreateAsync(Provider);
+        var database = db.Database;
+        tickers = new TickerStateStore(database, db.Options);
         outbox = new OutboxStore(database);
     }
 
     [GlobalCleanup]
-    public async Task CleanUp()
-    {
-        if (tempDirectory is not null)
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(tempDirectory, recursive: true);
-        }
-
-        if (postgresDatabase is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(postgresAdmin);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {postgresDatabase} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
-    }
+    public async Task CleanUp() => await db.DisposeAsync();
 
     [Benchmark(OperationsPerInvoke = Alerts)]
     public Task Enqueue() => CommitPollWithAlertsAsync();

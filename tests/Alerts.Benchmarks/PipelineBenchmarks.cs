@@ -6,19 +6,15 @@ using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Alerts.Storage;
-using Alerts.Storage.Migrations;
-using Alerts.Storage.Sql;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace Alerts.Benchmarks;
 
 /// <summary>
 /// The pipeline's own latency: from "the poll saw the item" (start of matching and the seen-set + outbox commit)
 /// to "the fake channel received it", for one new item that 1, 1,000 or 10,000 subscribers match, through the
-/// real matcher index, the real store and the real dispatcher (limits off, 4 sends in flight). BenchmarkDotNet
+/// real matcher index, the real store and the real dispatcher (limits off, its default of one send in flight). BenchmarkDotNet
 /// times one invocation (one poll's whole fan-out; for a single subscriber 100 polls one after the other, so that
 /// its percentiles rest on enough samples); the per-alert p50/p99 are printed at the end of each case ("pipeline latency").
 /// <code>dotnet run -c Release --project tests/Alerts.Benchmarks -- --filter '*Pipeline*' --job short</code>
@@ -26,10 +22,8 @@ namespace Alerts.Benchmarks;
 [InvocationCount(1)]
 public class PipelineBenchmarks
 {
-    private readonly string? postgresAdmin = Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES");
     private readonly List<double> latencies = [];
-    private string? tempDirectory;
-    private string? postgresDatabase;
+    private BenchDatabase db = null!;
     private ITickerStateStore tickers = null!;
     private MatcherIndex matcher = null!;
     private AlertDispatcher dispatcher = null!;
@@ -44,40 +38,14 @@ public class PipelineBenchmarks
     [Params(1, 1_000, 10_000)]
     public int Subscribers { get; set; }
 
-    public IEnumerable<string> Providers()
-    {
-        yield return StorageOptions.Sqlite;
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("ALERTS_TEST_POSTGRES")))
-        {
-            yield return StorageOptions.Postgres;
-        }
-    }
+    public IEnumerable<string> Providers() => BenchDatabase.Providers();
 
     [GlobalSetup]
     public async Task SetUp()
     {
-        StorageOptions options;
-        if (Provider == StorageOptions.Sqlite)
-        {
-            tempDirectory = Path.Combine(Path.GetTempPath(), "alerts-bench-" + Guid.NewGuid().ToString("N"));
-            options = new StorageOptions { Provider = Provider, ConnectionString = $"Data Source={Path.Combine(tempDirectory, "alerts.db")}" };
-        }
-        else
-        {
-            postgresDatabase = "alerts_bench_" + Guid.NewGuid().ToString("N");
-            await using (var admin = new NpgsqlConnection(postgresAdmin))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {postgresDatabase}", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-
-            options = new StorageOptions { Provider = Provider, ConnectionString = new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = postgresDatabase }.ConnectionString };
-        }
-
-        var database = SqlDatabase.Create(options);
-        await new StorageMigrator(database, TimeProvider.System).MigrateAsync();
-        tickers = new TickerStateStore(database, options);
+        db = await BenchDatabase.CreateAsync(Provider);
+        var database = db.Database;
+        tickers = new TickerStateStore(database, db.Options);
         var outbox = new OutboxStore(database);
         var subscriptions = new SubscriptionStore(database, TimeProvider.System);
         matcher = new MatcherIndex();
@@ -105,20 +73,7 @@ public class PipelineBenchmarks
         latencies.Sort();
         Console.WriteLine(
             $"// pipeline latency {Provider} subscribers={Subscribers}: alerts={latencies.Count} p50={Percentile(0.50):F2} ms p99={Percentile(0.99):F2} ms max={latencies[^1]:F2} ms");
-        if (tempDirectory is not null)
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(tempDirectory, recursive: true);
-        }
-
-        if (postgresDatabase is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(postgresAdmin);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {postgresDatabase} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await db.DisposeAsync();
     }
 
     [Benchmark]
