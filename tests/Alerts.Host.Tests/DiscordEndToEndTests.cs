@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Alerts.Discord.Tests.Support;
+using Alerts.Host.Tests.Fakes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,7 +35,7 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
 
     private static readonly Key SigningKey = Key.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(Seed), KeyBlobFormat.RawPrivateKey);
 
-    private FeedTicker Ticker => fixture.Ticker;
+    private FakeFeed Ticker => fixture.Ticker;
 
     private FakeDiscordServer Discord => fixture.Discord;
 
@@ -66,11 +66,11 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
             }
         };
 
-        Ticker.AddEntry("Drohnenangriff auf Kiew <@&123> @everyone", "In der Nacht griffen russische Drohnen die Hauptstadt an. *Mehrere* Explosionen.");
+        Ticker.Add("Drohnenangriff auf Kiew <@&123> @everyone", "In der Nacht griffen russische Drohnen die Hauptstadt an. *Mehrere* Explosionen.");
         await arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         // Let two more polls (and many dispatch rounds) pass: still exactly one.
-        await Ticker.Polled(times: Ticker.Count + 2).WaitAsync(TimeSpan.FromSeconds(30));
+        await Ticker.Polled(times: Ticker.Requests + 2).WaitAsync(TimeSpan.FromSeconds(30));
         var message = Assert.Single(Discord.Requests, r => r.Path == path);
         var body = message.Json!;
         Assert.Equal("""{"parse":[]}""", body["allowed_mentions"]!.ToJsonString());
@@ -113,7 +113,7 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
     {
         private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "alerts-discord-e2e-" + Guid.NewGuid().ToString("N"));
 
-        internal FeedTicker Ticker { get; private set; } = null!;
+        internal FakeFeed Ticker { get; private set; } = null!;
 
         public FakeDiscordServer Discord { get; private set; } = null!;
 
@@ -124,7 +124,10 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
         public async Task InitializeAsync()
         {
             Directory.CreateDirectory(_dataDir);
-            Ticker = await FeedTicker.StartAsync();
+            Ticker = await FakeFeed.StartAsync();
+            var start = DateTimeOffset.UtcNow.AddHours(-2);
+            Ticker.Add("Lage an der Front unverändert", "Keine größeren Angriffe gemeldet.", start);
+            Ticker.Add("Drohne über Charkiw abgeschossen", "Die Luftabwehr meldet einen Abschuss.", start.AddMinutes(30));
             Discord = await FakeDiscordServer.StartAsync();
             Host = new DiscordHost(Ticker.Url, Discord.BaseUrl, _dataDir);
             Client = Host.CreateClient();
@@ -212,88 +215,5 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
                 });
             });
         }
-    }
-
-    /// <summary>An RSS 2.0 ticker on 127.0.0.1; <see cref="AddEntry"/> puts a new item on top.</summary>
-    internal sealed class FeedTicker : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private readonly ConcurrentStack<(string Guid, string Title, string Body, DateTimeOffset Published)> _items = new();
-        private readonly List<(int Times, TaskCompletionSource Signal)> _waiters = [];
-        private int _count;
-
-        private FeedTicker(WebApplication app)
-        {
-            _app = app;
-            var start = DateTimeOffset.UtcNow.AddHours(-2);
-            _items.Push(("e2e-1", "Lage an der Front unverändert", "Keine größeren Angriffe gemeldet.", start));
-            _items.Push(("e2e-2", "Drohne über Charkiw abgeschossen", "Die Luftabwehr meldet einen Abschuss.", start.AddMinutes(30)));
-        }
-
-        public string Url { get; private set; } = "";
-
-        public int Count => Volatile.Read(ref _count);
-
-        public static async Task<FeedTicker> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var ticker = new FeedTicker(app);
-            app.Run(ticker.HandleAsync);
-            await app.StartAsync();
-            ticker.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/feed.xml";
-            return ticker;
-        }
-
-        public void AddEntry(string title, string body) =>
-            _items.Push(("e2e-" + (_items.Count + 1).ToString(CultureInfo.InvariantCulture), title, body, DateTimeOffset.UtcNow));
-
-        /// <summary>Completes once the feed has been fetched <paramref name="times"/> times in all.</summary>
-        public Task Polled(int times)
-        {
-            lock (_waiters)
-            {
-                var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (Count >= times)
-                {
-                    signal.SetResult();
-                }
-                else
-                {
-                    _waiters.Add((times, signal));
-                }
-
-                return signal.Task;
-            }
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-        private async Task HandleAsync(HttpContext http)
-        {
-            var sb = new StringBuilder("""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>E2E</title><link>http://127.0.0.1/</link><description>e2e</description>""");
-            foreach (var (guid, title, body, published) in _items)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"<item><guid isPermaLink=\"false\">{guid}</guid><title>{Escape(title)}</title><description>{Escape(body)}</description><link>http://127.0.0.1/e2e#{guid}</link><pubDate>{published.ToString("r", CultureInfo.InvariantCulture)}</pubDate></item>");
-            }
-
-            sb.Append("</channel></rss>");
-            http.Response.ContentType = "application/rss+xml; charset=utf-8";
-            await http.Response.WriteAsync(sb.ToString());
-
-            var count = Interlocked.Increment(ref _count);
-            lock (_waiters)
-            {
-                foreach (var waiter in _waiters.Where(w => count >= w.Times).ToList())
-                {
-                    waiter.Signal.TrySetResult();
-                    _waiters.Remove(waiter);
-                }
-            }
-        }
-
-        private static string Escape(string text) => System.Security.SecurityElement.Escape(text);
     }
 }

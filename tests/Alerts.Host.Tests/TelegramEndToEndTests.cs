@@ -1,6 +1,5 @@
-using System.Net;
-using System.Security;
 using System.Text;
+using Alerts.Host.Tests.Fakes;
 using Alerts.Host.Tests.Processes;
 using Alerts.Telegram.Tests;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +32,7 @@ public sealed class TelegramEndToEndTests(ITestOutputHelper output)
         Skip.If(emulator is null, missing);
         await using var _ = emulator;
         await using var ticker = await FakeFeed.StartAsync();
+        ticker.Add("Ältere Meldung", "Schon vor dem Test da.");
         var dataDir = Directory.CreateTempSubdirectory("alerts-e2e-");
         try
         {
@@ -82,9 +82,9 @@ public sealed class TelegramEndToEndTests(ITestOutputHelper output)
         Assert.Contains("Drohne*", messages[0].Text, StringComparison.Ordinal);
 
         // The first poll is the baseline (SPEC §2): wait until it happened, then the ticker changes.
-        await ticker.WaitForRequestsAsync(2, TimeSpan.FromSeconds(15));
-        ticker.Add("e2e-2", "Drohnen <über> Kiew & Odessa abgefangen", "In der Nacht wurden mehrere Drohnen abgeschossen.");
-        ticker.Add("e2e-3", "Wetterbericht für Berlin", "Es bleibt trocken und kalt.");
+        await ticker.Polled(times: 2).WaitAsync(TimeSpan.FromSeconds(15));
+        ticker.Add("Drohnen <über> Kiew & Odessa abgefangen", "In der Nacht wurden mehrere Drohnen abgeschossen.");
+        ticker.Add("Wetterbericht für Berlin", "Es bleibt trocken und kalt.");
         var changed = DateTime.UtcNow;
 
         // 2. Within one poll interval (plus the time to send), exactly one alert.
@@ -114,8 +114,8 @@ public sealed class TelegramEndToEndTests(ITestOutputHelper output)
         // 4. Another matching entry brings nothing.
         await Task.Delay(PollInterval);
         var requests = ticker.Requests;
-        ticker.Add("e2e-4", "Neue Drohnenangriffe gemeldet", "Wieder Drohnen über der Stadt.");
-        await ticker.WaitForRequestsAsync(requests + 2, TimeSpan.FromSeconds(15));
+        ticker.Add("Neue Drohnenangriffe gemeldet", "Wieder Drohnen über der Stadt.");
+        await ticker.Polled(times: requests + 2).WaitAsync(TimeSpan.FromSeconds(15));
         await Task.Delay(TimeSpan.FromSeconds(1));
         var all = await emulator.BotMessagesAsync(Token, ChatId);
         foreach (var message in all)
@@ -144,76 +144,6 @@ public sealed class TelegramEndToEndTests(ITestOutputHelper output)
 
             Assert.True(DateTime.UtcNow < until, $"expected {count} bot messages within {timeout}, got {messages.Count}: {string.Join(" | ", messages.Select(m => m.Text))}");
             await Task.Delay(50);
-        }
-    }
-
-    /// <summary>An RSS 2.0 ticker on 127.0.0.1 whose entries the test adds while the service polls it.</summary>
-    private sealed class FakeFeed : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private readonly List<(string Guid, string Title, string Body, DateTimeOffset Published)> _items = [];
-        private int _requests;
-
-        private FakeFeed(WebApplication app) => _app = app;
-
-        public string Url { get; private set; } = "";
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public static async Task<FakeFeed> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var feed = new FakeFeed(app);
-            feed.Add("e2e-1", "Ältere Meldung", "Schon vor dem Test da.");
-            app.MapGet("/feed.xml", feed.Serve);
-            await app.StartAsync();
-            feed.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/feed.xml";
-            return feed;
-        }
-
-        public void Add(string guid, string title, string body)
-        {
-            lock (_items)
-            {
-                _items.Insert(0, (guid, title, body, DateTimeOffset.UtcNow));
-            }
-        }
-
-        public async Task WaitForRequestsAsync(int count, TimeSpan timeout)
-        {
-            var until = DateTime.UtcNow + timeout;
-            while (Requests < count)
-            {
-                Assert.True(DateTime.UtcNow < until, $"the service polled the ticker {Requests} times, expected {count}");
-                await Task.Delay(50);
-            }
-        }
-
-        private IResult Serve()
-        {
-            Interlocked.Increment(ref _requests);
-            var xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>E2E</title><link>http://127.0.0.1/</link><description>E2E</description>");
-            lock (_items)
-            {
-                foreach (var (guid, title, body, published) in _items)
-                {
-                    xml.Append("<item><guid isPermaLink=\"false\">").Append(guid).Append("</guid><title>").Append(SecurityElement.Escape(title))
-                        .Append("</title><description>").Append(SecurityElement.Escape(body)).Append("</description><link>http://127.0.0.1/entry/").Append(guid)
-                        .Append("</link><pubDate>").Append(published.ToString("r", System.Globalization.CultureInfo.InvariantCulture)).Append("</pubDate></item>");
-                }
-            }
-
-            xml.Append("</channel></rss>");
-            return Results.Text(xml.ToString(), "application/rss+xml", Encoding.UTF8, (int)HttpStatusCode.OK);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
         }
     }
 }
