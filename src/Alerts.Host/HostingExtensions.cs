@@ -155,6 +155,9 @@ internal static class HostingExtensions
             {
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+                // TickerFetcher follows redirects itself: at most 5, http and https only (SPEC §2).
+                AllowAutoRedirect = false,
             })
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions o, IServiceProvider sp) =>
