@@ -1,4 +1,5 @@
 using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
@@ -138,6 +139,9 @@ internal static class HostingExtensions
         services.AddSingleton<InstanceIdentity>();
         services.AddSingleton<TickerFetcher>();
         services.AddSingleton<MatcherSync>();
+        services.AddSingleton<IAlertAudience, SubscriberAudience>();
+        services.AddSingleton(sp => new PollPipeline(
+            sp.GetServices<ITickerParser>(), sp.GetRequiredService<ITickerStateStore>(), sp.GetRequiredService<IAlertAudience>()));
         services.AddSingleton<SourcePoller>();
         services.AddSingleton<PollScheduler>();
         services.AddSingleton<DispatchLeader>();
