@@ -55,6 +55,7 @@ internal static class HostingExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<AlertsMetrics>();
+        services.AddSingleton<StorageWriteProbe>();
         services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Dispatch);
         // One limiter per process: alerts and the adapters' command replies take their permits from it together.

@@ -40,6 +40,7 @@ internal static class OperationsApi
         SourcePoller poller,
         DispatchLeader leader,
         InstanceIdentity instance,
+        StorageWriteProbe writeProbe,
         CancellationToken cancellationToken)
     {
         string? databaseError = null;
@@ -52,6 +53,9 @@ internal static class OperationsApi
         {
             databaseError = e.Message;
         }
+
+        // Reads alone pass on a full disk; the database is healthy only when it also takes a write.
+        databaseError ??= await writeProbe.ProbeAsync(cancellationToken);
 
         var sources = new List<SourceHealth>();
         foreach (var source in options.Value.Sources)
