@@ -10,7 +10,13 @@ using Telegram.Bot.Types.Enums;
 namespace Alerts.Telegram;
 
 /// <summary>Sends alerts to Telegram chats. Never throws: every failure comes back as a <see cref="SendResult"/>.</summary>
-internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOptions<TelegramOptions> options, ILogger<TelegramAlertChannel> logger)
+internal sealed partial class TelegramAlertChannel(
+    ITelegramBotClient bot,
+    IOptions<TelegramOptions> options,
+    ILogger<TelegramAlertChannel> logger,
+    ISubscriptionStore? subscriptions = null,
+    ISubscriptionCommands? commands = null,
+    TimeProvider? time = null)
     : IAlertChannel
 {
     /// <summary>Telegram's broadcast limits (SPEC §6): 30/s overall, 1/s per chat, 20/min per group.</summary>
@@ -32,15 +38,19 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
             return new SendResult.Permanent($"'{to.Address}' is not a Telegram chat id");
         }
 
+        var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
         string html;
         try
         {
-            html = TelegramAlertRenderer.Render(alert, context);
+            html = TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat);
         }
         catch (Exception e)
         {
             return new SendResult.Permanent($"rendering failed: {e.Message}");
         }
+
+        // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
+        var keyboard = subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.SendTimeout);
@@ -51,6 +61,9 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
                 html,
                 ParseMode.Html,
                 linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
+                replyMarkup: keyboard,
+                // Quiet hours deliver without sound instead of dropping (SPEC §5).
+                disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
                 cancellationToken: timeout.Token).ConfigureAwait(false);
             return new SendResult.Sent(message.Id.ToString(CultureInfo.InvariantCulture));
         }
@@ -63,6 +76,40 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
             return result;
         }
     }
+
+    /// <summary>
+    /// The subscription that fired, and its number in the chat's list: the first one with the alert's query (saved
+    /// queries are canonical, so equal text is the same query) whose source fits. None when it was ended meanwhile.
+    /// </summary>
+    private async Task<(int Number, Subscription? Subscription)> FindFiringSubscriptionAsync(OutboxAlert alert, Subscriber to, CancellationToken cancellationToken)
+    {
+        if (subscriptions is null)
+        {
+            return (0, null);
+        }
+
+        try
+        {
+            var list = await subscriptions.ListSubscriptionsAsync(to.Id, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i].Query == alert.Query && (list[i].SourceId is null || string.Equals(list[i].SourceId, alert.SourceId, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return (i + 1, list[i]);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The alert still goes out, without its number and buttons.
+            LogLookupFailed(logger, alert.Id, e.Message);
+        }
+
+        return (0, null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look up the subscription of alert {AlertId}: {Error}")]
+    private static partial void LogLookupFailed(ILogger logger, long alertId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram send of alert {AlertId} to {SubscriberId} failed: {Result}")]
     private static partial void LogSendFailed(ILogger logger, long alertId, string subscriberId, SendResult result);

@@ -127,6 +127,10 @@ public class DispatchBenchmarks
 
         public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();

@@ -161,7 +161,9 @@ internal sealed class SourcePoller(
     private async Task<IReadOnlyList<NewAlert>> MatchAsync(IReadOnlyList<TickerItem> fresh, CancellationToken cancellationToken)
     {
         await matcherSync.SyncAsync(cancellationToken);
+        var now = time.GetUtcNow();
         var subscribers = new Dictionary<string, Subscriber?>(StringComparer.Ordinal);
+        var muted = new Dictionary<string, Dictionary<long, Subscription>>(StringComparer.Ordinal);
         var alerts = new List<NewAlert>();
         foreach (var item in fresh)
         {
@@ -173,9 +175,29 @@ internal sealed class SourcePoller(
                     subscribers[match.SubscriberId] = subscriber;
                 }
 
-                if (subscriber is { Active: true, Paused: false })
+                // /pause and /mute drop what comes meanwhile (news that arrives hours late is no alert).
+                if (subscriber is not { Active: true, Paused: false } || subscriber.IsMutedAt(now))
+                {
+                    continue;
+                }
+
+                // A subscription muted from an alert's button does not fire; another one of the same chat still may.
+                if (!muted.TryGetValue(match.SubscriberId, out var mutedOnes))
+                {
+                    mutedOnes = (await subscriptions.ListSubscriptionsAsync(match.SubscriberId, cancellationToken))
+                        .Where(s => s.IsMutedAt(now)).ToDictionary(s => s.Id);
+                    muted[match.SubscriberId] = mutedOnes;
+                }
+
+                if (mutedOnes.Count == 0)
                 {
                     alerts.Add(new NewAlert(match.SubscriberId, item, match.Query, match.Matched));
+                }
+                else if (match.SubscriptionIds.FirstOrDefault(id => !mutedOnes.ContainsKey(id)) is var firing and > 0)
+                {
+                    // The alert names the first subscription that is not muted.
+                    var query = (await subscriptions.ListSubscriptionsAsync(match.SubscriberId, cancellationToken)).FirstOrDefault(s => s.Id == firing)?.Query ?? match.Query;
+                    alerts.Add(new NewAlert(match.SubscriberId, item, query, match.Matched));
                 }
             }
         }
