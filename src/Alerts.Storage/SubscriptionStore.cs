@@ -174,6 +174,13 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
         await AddSettingsParameters(command, subscriber).With("id", subscriber.Id).With("timeZone", subscriber.TimeZone).ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE muted_until > @now ORDER BY id").With("now", dialect.Time(now));
+        return await ReadSubscriptionsAsync(command, cancellationToken);
+    }
+
     public async Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default)
     {
         // Not a change of what matches (the matcher keeps muted subscriptions), so no new feed version.

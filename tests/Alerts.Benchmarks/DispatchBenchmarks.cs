@@ -127,6 +127,8 @@ public class DispatchBenchmarks
 
         public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => throw new NotSupportedException();

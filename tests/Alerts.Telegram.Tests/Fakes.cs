@@ -126,6 +126,9 @@ public sealed class InMemorySubscriptionStore : ISubscriptionStore
     public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.OrderBy(s => s.Id).ToList());
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.Where(s => s.IsMutedAt(now)).ToList());
+
     public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
     {
         Subscribers.AddOrUpdate(subscriber.Id, _ => subscriber, (_, s) => s with

@@ -32,6 +32,9 @@ public interface ISubscriptionStore
     /// </summary>
     Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default);
 
+    /// <summary>The subscriptions muted at <paramref name="now"/> (few: the alert buttons set them for hours).</summary>
+    Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Mutes one subscription until <paramref name="until"/> (null unmutes). False when it does not exist.</summary>
     Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default);
 

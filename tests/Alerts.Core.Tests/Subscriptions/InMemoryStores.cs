@@ -67,6 +67,9 @@ internal sealed class InMemorySubscriptionStore : ISubscriptionStore
             _log.Count));
     }
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>(_subscriptions.Where(s => s.IsMutedAt(now)).ToList());
+
     public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
     {
         Calls.Add($"settings {subscriber.Id}");

@@ -62,6 +62,9 @@ internal sealed class FakeSubscriptionStore : ISubscriptionStore
 
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>([]);
+
     public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
     {
         Subscribers[subscriber.Id] = subscriber;

@@ -7,3 +7,4 @@ ALTER TABLE subscribers ADD COLUMN muted_until INTEGER;
 ALTER TABLE subscribers ADD COLUMN quiet_hours TEXT;
 ALTER TABLE subscribers ADD COLUMN long_format INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriptions ADD COLUMN muted_until INTEGER;
+CREATE INDEX ix_subscriptions_muted_until ON subscriptions (muted_until) WHERE muted_until IS NOT NULL;
