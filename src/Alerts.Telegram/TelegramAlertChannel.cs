@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace Alerts.Telegram;
 
@@ -25,32 +26,49 @@ internal sealed partial class TelegramAlertChannel(
         PerSubscriber: new RateLimitRule(1, TimeSpan.FromSeconds(1)),
         PerGroup: new RateLimitRule(20, TimeSpan.FromMinutes(1)));
 
+    /// <summary>
+    /// With paid broadcasts (<see cref="TelegramOptions.AllowPaidBroadcast"/>) the Bot API lets a bot send up to 1,000
+    /// messages per second overall, charged in Stars beyond 30/s; the per-chat limits stay.
+    /// </summary>
+    public static readonly ChannelLimits PaidBroadcastLimits = TelegramLimits with { Global = new RateLimitRule(1000, TimeSpan.FromSeconds(1)) };
+
     private readonly TelegramOptions _options = options.Value;
 
     public IReadOnlyCollection<string> Platforms { get; } = [Alerts.Core.Subscriptions.Platforms.Telegram];
 
-    public ChannelLimits Limits => TelegramLimits;
+    public ChannelLimits Limits { get; } = options.Value.AllowPaidBroadcast ? PaidBroadcastLimits : TelegramLimits;
+
+    /// <summary>A backlog goes out as one message of up to 10 entries (<see cref="TelegramBacklogRenderer"/>).</summary>
+    public int MaxCombined => TelegramBacklogRenderer.MaxAlerts;
 
     public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
+
+        // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
+        var keyboard = subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
+        return await SendAsync(() => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat), alert.Id, to, keyboard, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        SendAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, null, cancellationToken);
+
+    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, InlineKeyboardMarkup? keyboard, CancellationToken cancellationToken)
     {
         if (!long.TryParse(to.Address, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId))
         {
             return new SendResult.Permanent($"'{to.Address}' is not a Telegram chat id");
         }
 
-        var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
         string html;
         try
         {
-            html = TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat);
+            html = render();
         }
         catch (Exception e)
         {
             return new SendResult.Permanent($"rendering failed: {e.Message}");
         }
-
-        // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
-        var keyboard = subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.SendTimeout);
@@ -64,6 +82,7 @@ internal sealed partial class TelegramAlertChannel(
                 replyMarkup: keyboard,
                 // Quiet hours deliver without sound instead of dropping (SPEC §5).
                 disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
+                allowPaidBroadcast: _options.AllowPaidBroadcast,
                 cancellationToken: timeout.Token).ConfigureAwait(false);
             return new SendResult.Sent(message.Id.ToString(CultureInfo.InvariantCulture));
         }
@@ -72,7 +91,7 @@ internal sealed partial class TelegramAlertChannel(
             var result = cancellationToken.IsCancellationRequested
                 ? new SendResult.Transient("cancelled (shutting down)")
                 : TelegramErrors.ToSendResult(e, _options.BotToken);
-            LogSendFailed(logger, alert.Id, to.Id, result);
+            LogSendFailed(logger, alertId, to.Id, result);
             return result;
         }
     }

@@ -24,8 +24,12 @@ internal sealed partial class TelegramUpdateHandler(
     TelegramBotIdentity identity,
     ChatAdminCache admins,
     IOptions<TelegramOptions> options,
-    ILogger<TelegramUpdateHandler> logger)
+    ILogger<TelegramUpdateHandler> logger,
+    TelegramOutbound? outbound = null)
 {
+    // Replies go through the process's shared limiter; a handler built by hand (tests) gets one of its own.
+    private readonly TelegramOutbound _outbound = outbound ?? TelegramOutbound.Unshared(bot, options);
+
     private enum Permission
     {
         Allowed,
@@ -230,14 +234,7 @@ internal sealed partial class TelegramUpdateHandler(
         await AnswerAsync(callback, outcome.Toast, cancellationToken).ConfigureAwait(false);
         if (outcome.Row is not null)
         {
-            try
-            {
-                await bot.EditMessageReplyMarkup(pressedOn.Chat.Id, pressedOn.MessageId, TelegramKeyboards.ReplaceRow(keyboard, data, outcome.Row), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogReplyFailed(logger, pressedOn.Chat.Id, TelegramErrors.Redact(e.Message, options.Value.BotToken));
-            }
+            await _outbound.EditMarkupAsync(pressedOn.Chat.Id, IsGroup(pressedOn.Chat), pressedOn.MessageId, TelegramKeyboards.ReplaceRow(keyboard, data, outcome.Row), cancellationToken).ConfigureAwait(false);
         }
 
         if (outcome.Reply is { } reply)
@@ -247,22 +244,13 @@ internal sealed partial class TelegramUpdateHandler(
                 reply = Help(subscriber, t);
             }
 
-            await SendAsync(pressedOn.Chat.Id, pressedOn.IsTopicMessage ? pressedOn.MessageThreadId : null, null, reply, cancellationToken).ConfigureAwait(false);
+            await SendAsync(pressedOn.Chat.Id, IsGroup(pressedOn.Chat), pressedOn.IsTopicMessage ? pressedOn.MessageThreadId : null, null, reply, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task AnswerAsync(CallbackQuery callback, string toast, CancellationToken cancellationToken, bool alert = false)
-    {
-        try
-        {
-            // A toast is at most 200 characters.
-            await bot.AnswerCallbackQuery(callback.Id, toast.Length == 0 ? null : TelegramAlertRenderer.Shorten(toast, 200), showAlert: alert, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogReplyFailed(logger, callback.Message?.Chat.Id ?? 0, TelegramErrors.Redact(e.Message, options.Value.BotToken));
-        }
-    }
+    /// <summary>A toast is at most 200 characters; a refusal shows as an alert the presser must close.</summary>
+    private Task<bool> AnswerAsync(CallbackQuery callback, string toast, CancellationToken cancellationToken, bool alert = false) =>
+        _outbound.AnswerCallbackAsync(callback, toast.Length == 0 ? null : TelegramAlertRenderer.Shorten(toast, 200), alert, cancellationToken);
 
     private async Task<Permission> MayChangeAsync(long chatId, User? from, Chat? senderChat, CancellationToken cancellationToken)
     {
@@ -335,28 +323,24 @@ internal sealed partial class TelegramUpdateHandler(
 
     /// <summary>Replies in the chat (and topic) of <paramref name="to"/>; in groups the reply quotes the command it answers.</summary>
     private Task ReplyAsync(Message to, CommandReply reply, CancellationToken cancellationToken) =>
-        SendAsync(to.Chat.Id, to.IsTopicMessage ? to.MessageThreadId : null, IsGroup(to.Chat) ? to.MessageId : null, reply, cancellationToken);
+        SendAsync(to.Chat.Id, IsGroup(to.Chat), to.IsTopicMessage ? to.MessageThreadId : null, IsGroup(to.Chat) ? to.MessageId : null, reply, cancellationToken);
 
-    private async Task SendAsync(long chatId, int? threadId, int? quote, CommandReply reply, CancellationToken cancellationToken)
+    private async Task SendAsync(long chatId, bool isGroup, int? threadId, int? quote, CommandReply reply, CancellationToken cancellationToken)
     {
         var parts = TelegramReplies.Render(reply);
         for (var i = 0; i < parts.Count; i++)
         {
-            try
+            // Within the limits, retried after a 429; a part that cannot be delivered ends the reply (logged by the sender).
+            var sent = await _outbound.SendAsync(
+                chatId,
+                isGroup,
+                parts[i],
+                threadId,
+                i == parts.Count - 1 ? TelegramKeyboards.From(reply.Buttons) : null,
+                i == 0 && quote is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                cancellationToken).ConfigureAwait(false);
+            if (sent is null)
             {
-                await bot.SendMessage(
-                    chatId,
-                    parts[i],
-                    ParseMode.Html,
-                    replyParameters: i == 0 && quote is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
-                    replyMarkup: i == parts.Count - 1 ? TelegramKeyboards.From(reply.Buttons) : null,
-                    linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
-                    messageThreadId: threadId,
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogReplyFailed(logger, chatId, TelegramErrors.Redact(e.Message, options.Value.BotToken));
                 return;
             }
         }
@@ -371,9 +355,6 @@ internal sealed partial class TelegramUpdateHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check admin rights in chat {ChatId}: {Error}")]
     private static partial void LogAdminCheckFailed(ILogger logger, long chatId, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reply to chat {ChatId} failed: {Error}")]
-    private static partial void LogReplyFailed(ILogger logger, long chatId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram group {OldId} became supergroup {NewId}; subscriptions moved")]
     private static partial void LogMigrated(ILogger logger, string oldId, string newId);
