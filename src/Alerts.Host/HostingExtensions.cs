@@ -57,6 +57,8 @@ internal static class HostingExtensions
         services.AddSingleton<AlertsMetrics>();
         services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Dispatch);
+        // One limiter per process: alerts and the adapters' command replies take their permits from it together.
+        services.TryAddSingleton<DeliveryRateLimiter>();
         services.AddSingleton(sp => new AlertDispatcher(
             sp.GetRequiredService<IOutboxStore>(),
             sp.GetRequiredService<ISubscriptionStore>(),
@@ -65,7 +67,8 @@ internal static class HostingExtensions
             sp.GetRequiredService<DispatchOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IDeliveryObserver>(),
-            sp.GetRequiredService<ILogger<AlertDispatcher>>()));
+            sp.GetRequiredService<ILogger<AlertDispatcher>>(),
+            sp.GetRequiredService<DeliveryRateLimiter>()));
 
         foreach (var parser in TickerParsers.All)
         {
@@ -159,6 +162,9 @@ internal static class HostingExtensions
             {
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+                // TickerFetcher follows redirects itself: at most 5, http and https only (SPEC §2).
+                AllowAutoRedirect = false,
             })
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions o, IServiceProvider sp) =>

@@ -27,7 +27,7 @@ public sealed class AlertsOptions
 
     public DashboardSettings Dashboard { get; set; } = new();
 
-    /// <summary>Names this process in leases and its Hangfire queue; defaults to host name, process id and a random suffix.</summary>
+    /// <summary>Names this process in leases and its Hangfire queue; defaults to the machine name and a hash of the working directory, stable across restarts.</summary>
     public string? InstanceId { get; set; }
 }
 

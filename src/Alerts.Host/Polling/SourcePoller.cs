@@ -5,6 +5,8 @@ using Alerts.Core.Diffing;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Alerts.Host.Operations;
+using Alerts.Host.Options;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Host.Polling;
 
@@ -33,6 +35,9 @@ internal sealed class SourceStatus
     public string? LastError { get; set; }
 
     public DateTimeOffset? NextPollAt { get; set; }
+
+    /// <summary>Set by the scheduler while a poll runs far over its timeout; health counts it as a failure.</summary>
+    public DateTimeOffset? StalledSince { get; set; }
 }
 
 /// <summary>
@@ -45,6 +50,7 @@ internal sealed class SourcePoller(
     ITickerStateStore state,
     AlertDispatcher dispatcher,
     AlertsMetrics metrics,
+    IOptions<AlertsOptions> options,
     TimeProvider time,
     ILogger<SourcePoller> logger)
 {
@@ -140,7 +146,10 @@ internal sealed class SourcePoller(
         status.ConsecutiveFailures++;
         status.LastError = reason;
         metrics.Polls.WithLabels(source.Id, "error").Inc();
-        logger.LogWarning("Poll of {Source} failed ({Failures} in a row): {Reason}", source.Id, status.ConsecutiveFailures, reason);
+
+        // The scheduler sets the same time when the poll reports back; the operator reads it here, with the reason.
+        status.NextPollAt = time.GetUtcNow() + PollScheduler.Backoff(source.PollInterval, status.ConsecutiveFailures, options.Value.Polling.MaxBackoff);
+        logger.LogWarning("Poll of {Source} failed ({Failures} in a row): {Reason}; next attempt at {NextAttempt:u}", source.Id, status.ConsecutiveFailures, reason, status.NextPollAt);
         try
         {
             await state.RecordFailureAsync(source.Id, reason, time.GetUtcNow(), cancellationToken);
