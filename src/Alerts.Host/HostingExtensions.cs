@@ -56,6 +56,9 @@ internal static class HostingExtensions
 
         services.AddSingleton<AlertsMetrics>();
         services.AddSingleton<StorageWriteProbe>();
+
+        // Hangfire's dashboard checks the anti-forgery token of every POST once the service is registered.
+        services.AddAntiforgery();
         services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Dispatch);
         // One limiter per process: alerts and the adapters' command replies take their permits from it together.

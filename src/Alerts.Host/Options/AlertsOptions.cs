@@ -108,4 +108,10 @@ public sealed class DashboardSettings
     public string? Password { get; set; }
 
     public bool HasCredentials => !string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(Password);
+
+    /// <summary>
+    /// Reverse proxies (IP addresses) whose <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c> are believed. None by
+    /// default: then no forwarding header changes the client address, and a request that carries one is never local.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
 }

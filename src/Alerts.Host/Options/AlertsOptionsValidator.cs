@@ -142,6 +142,14 @@ internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOp
             errors.Add("Alerts:Dashboard:Username and Alerts:Dashboard:Password must be set together");
         }
 
+        for (var i = 0; i < options.Dashboard.KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(options.Dashboard.KnownProxies[i], out _))
+            {
+                errors.Add($"Alerts:Dashboard:KnownProxies:{i} '{options.Dashboard.KnownProxies[i]}' is not an IP address");
+            }
+        }
+
         if (options.InstanceId is { Length: > 0 } instance && !IdPattern().IsMatch(instance))
         {
             errors.Add("Alerts:InstanceId may contain only letters, digits, '-', '_' and '.'");
