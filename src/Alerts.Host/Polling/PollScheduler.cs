@@ -20,6 +20,8 @@ namespace Alerts.Host.Polling;
 /// </remarks>
 internal sealed class PollScheduler(
     IOptions<AlertsOptions> options,
+    IOptions<PollingOptions> polling,
+    IOptions<LeaseOptions> leaseOptions,
     ILeaseStore leases,
     IBackgroundJobClient jobs,
     InstanceIdentity instance,
@@ -59,7 +61,7 @@ internal sealed class PollScheduler(
 
             var status = poller.Status(sourceId);
             slot.Running = false;
-            slot.NextDue = time.GetUtcNow() + Backoff(source.PollInterval, status.ConsecutiveFailures, options.Value.Polling.MaxBackoff);
+            slot.NextDue = time.GetUtcNow() + Backoff(source.PollInterval, status.ConsecutiveFailures, polling.Value.MaxBackoff);
             status.NextPollAt = slot.NextDue;
         }
 
@@ -72,9 +74,9 @@ internal sealed class PollScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var config = options.Value;
-        if (!config.Polling.Enabled || config.Sources.Count == 0)
+        if (!polling.Value.Enabled || config.Sources.Count == 0)
         {
-            logger.LogInformation("Polling is off ({Reason})", config.Polling.Enabled ? "no sources configured" : "Alerts:Polling:Enabled is false");
+            logger.LogInformation("Polling is off ({Reason})", polling.Value.Enabled ? "no sources configured" : "Alerts:Polling:Enabled is false");
             return;
         }
 
@@ -140,7 +142,7 @@ internal sealed class PollScheduler(
         lock (gate)
         {
             slot = slots[source.Id];
-            if (slot.Running && now - slot.StartedAt < options.Value.Polling.Timeout * 3)
+            if (slot.Running && now - slot.StartedAt < polling.Value.Timeout * 3)
             {
                 return;
             }
@@ -154,7 +156,7 @@ internal sealed class PollScheduler(
         }
 
         // Renewed at every poll; it must outlast the gap to the next one, or another instance takes over.
-        var leaseFor = source.PollInterval + options.Value.Leases.Duration;
+        var leaseFor = source.PollInterval + leaseOptions.Value.Duration;
         var mine = await leases.TryAcquireAsync(LeaseName(source.Id), instance.Id, now, leaseFor, cancellationToken);
         lock (gate)
         {
@@ -168,7 +170,7 @@ internal sealed class PollScheduler(
                 slot.Leased = false;
 
                 // Look again well before the holder's lease could run out, to take over from a dead instance.
-                var recheck = source.PollInterval < options.Value.Leases.Duration / 2 ? source.PollInterval : options.Value.Leases.Duration / 2;
+                var recheck = source.PollInterval < leaseOptions.Value.Duration / 2 ? source.PollInterval : leaseOptions.Value.Duration / 2;
                 slot.NextDue = now + recheck;
                 return;
             }

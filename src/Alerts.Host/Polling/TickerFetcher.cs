@@ -22,7 +22,7 @@ internal abstract record FetchResult
 }
 
 /// <summary>Fetches a source with conditional GET through the resilient <c>ticker</c> HTTP client.</summary>
-internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<AlertsOptions> options)
+internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<PollingOptions> options)
 {
     public const string ClientName = "ticker";
 
@@ -53,7 +53,7 @@ internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<AlertsO
                 return new FetchResult.Failed($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            var max = options.Value.Polling.MaxResponseBytes;
+            var max = options.Value.MaxResponseBytes;
             if (response.Content.Headers.ContentLength > max)
             {
                 return new FetchResult.Failed($"response of {response.Content.Headers.ContentLength} bytes exceeds Alerts:Polling:MaxResponseBytes ({max})");
@@ -72,11 +72,11 @@ internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<AlertsO
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new FetchResult.Failed($"timed out after {options.Value.Polling.Timeout}");
+            return new FetchResult.Failed($"timed out after {options.Value.Timeout}");
         }
         catch (Polly.Timeout.TimeoutRejectedException)
         {
-            return new FetchResult.Failed($"timed out after {options.Value.Polling.Timeout}");
+            return new FetchResult.Failed($"timed out after {options.Value.Timeout}");
         }
         catch (HttpRequestException e)
         {
