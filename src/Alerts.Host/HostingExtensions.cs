@@ -1,4 +1,5 @@
 using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
 using Alerts.Core.Matching;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
@@ -175,6 +176,9 @@ internal static class HostingExtensions
         services.AddSingleton<InstanceIdentity>();
         services.AddSingleton<TickerFetcher>();
         services.AddSingleton<MatcherSync>();
+        services.AddSingleton<IAlertAudience, SubscriberAudience>();
+        services.AddSingleton(sp => new PollPipeline(
+            sp.GetServices<ITickerParser>(), sp.GetRequiredService<ITickerStateStore>(), sp.GetRequiredService<IAlertAudience>()));
         services.AddSingleton<SourcePoller>();
         services.AddSingleton<PollScheduler>();
         services.AddSingleton<DispatchLeader>();
@@ -192,6 +196,9 @@ internal static class HostingExtensions
             {
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+
+                // TickerFetcher follows redirects itself: at most 5, http and https only (SPEC §2).
+                AllowAutoRedirect = false,
             })
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions o, IServiceProvider sp) =>

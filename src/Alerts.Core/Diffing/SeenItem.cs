@@ -1,3 +1,5 @@
+using Alerts.Core.Tickers;
+
 namespace Alerts.Core.Diffing;
 
 /// <summary>
@@ -6,4 +8,9 @@ namespace Alerts.Core.Diffing;
 /// <paramref name="Published"/> (when the store knows it) limits that fingerprint rule to entries close in time,
 /// so that a headline repeated days later ("Luftalarm in Kiew") is still a new entry.
 /// </summary>
-public sealed record SeenItem(string Key, string ContentHash, string HeadlineFingerprint, DateTimeOffset? Published = null);
+public sealed record SeenItem(string Key, string ContentHash, string HeadlineFingerprint, DateTimeOffset? Published = null)
+{
+    /// <summary>What a commit records of an item on the page.</summary>
+    public static SeenItem Of(TickerItem item) =>
+        new(item.Key, item.ContentHash, ItemIdentity.HeadlineFingerprint(item.Headline), item.Published);
+}

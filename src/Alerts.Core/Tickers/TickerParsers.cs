@@ -23,20 +23,34 @@ public static class TickerParsers
     /// <c>+++</c> text), then RSS/Atom/JSON Feed, then the ntv text structure.
     /// </summary>
     /// <exception cref="TickerParseException">No parser recognises the content.</exception>
-    public static ITickerParser Detect(string content)
+    public static ITickerParser Detect(string content) => Choose(All, kind: null, content);
+
+    /// <summary>Parses with the given kind, or the detected one when <paramref name="kind"/> is null or empty.</summary>
+    public static IReadOnlyList<TickerItem> Parse(string content, ParseContext context, string? kind = null) =>
+        Choose(All, kind, content).Parse(content, context);
+
+    /// <summary>
+    /// The one place where a parser is chosen: the configured <paramref name="kind"/>, or, when it is empty, the
+    /// first of <paramref name="parsers"/> (in detection order) that recognises the content.
+    /// </summary>
+    /// <exception cref="TickerParseException">No parser of that kind, or none recognises the content.</exception>
+    public static ITickerParser Choose(IReadOnlyList<ITickerParser> parsers, string? kind, string content)
     {
+        ArgumentNullException.ThrowIfNull(parsers);
         ArgumentNullException.ThrowIfNull(content);
+        if (!string.IsNullOrWhiteSpace(kind))
+        {
+            return parsers.FirstOrDefault(p => string.Equals(p.Kind, kind.Trim(), StringComparison.OrdinalIgnoreCase))
+                ?? throw new TickerParseException($"unknown source kind '{kind}'; known kinds: {string.Join(", ", parsers.Select(p => p.Kind).Distinct())}");
+        }
+
         if (string.IsNullOrWhiteSpace(content))
         {
             throw new TickerParseException("cannot detect the source kind: the content is empty");
         }
 
-        return All.FirstOrDefault(p => p.CanParse(content))
+        return parsers.FirstOrDefault(p => p.CanParse(content))
             ?? throw new TickerParseException(
                 "cannot detect the source kind: no schema.org LiveBlogPosting JSON-LD, no RSS/Atom/JSON Feed, and no '+++ HH:MM … +++' ticker headings");
     }
-
-    /// <summary>Parses with the given kind, or the detected one when <paramref name="kind"/> is null or empty.</summary>
-    public static IReadOnlyList<TickerItem> Parse(string content, ParseContext context, string? kind = null) =>
-        (string.IsNullOrWhiteSpace(kind) ? Detect(content) : Get(kind)).Parse(content, context);
 }

@@ -5,8 +5,8 @@ using Alerts.Core.Tickers;
 namespace Alerts.Host.Cli;
 
 /// <summary>
-/// <c>check &lt;file|url&gt; [--source-kind K] [--query Q] [--json]</c> (SPEC §8): parse one page once and print its
-/// items. The source id printed is <c>ntv-&lt;articleId&gt;</c> for an ntv page whose article id is known (from the
+/// <c>check &lt;file|url&gt; [--source-kind K] [--query Q] [--now ISO-8601] [--json]</c> (SPEC §8): parse one page
+/// once and print its items. <c>--now</c> is the fetch time (see <see cref="CliPage"/>). The source id printed is <c>ntv-&lt;articleId&gt;</c> for an ntv page whose article id is known (from the
 /// URL, the file name or the saved page's canonical link), otherwise the file name without extension (for a URL: its
 /// last path segment, or its host).
 /// </summary>
@@ -16,10 +16,21 @@ internal static class CheckCommand
     {
         var options = CheckOptions.Parse(args);
         var matcher = options.Query is null ? null : CliMatcher.Create([("check", options.Query, null)]);
-        var page = await CliPage.LoadAsync(options.Target, options.Kind);
+        var input = await CliPage.ReadAsync(options.Target, options.Now);
+        var parser = input.ChooseParser(options.Kind);
+        var sourceId = input.DeriveSourceId(parser.Kind);
+        IReadOnlyList<TickerItem> items;
+        try
+        {
+            items = parser.Parse(input.Content, new ParseContext(sourceId, input.Url, CliPage.BerlinTime, input.Fetched));
+        }
+        catch (TickerParseException e)
+        {
+            throw new CliUsageException($"{options.Target}: cannot parse as {parser.Kind}: {e.Message}");
+        }
 
         var printed = 0;
-        foreach (var item in page.Items)
+        foreach (var item in items)
         {
             IReadOnlyList<string>? matched = null;
             if (matcher is not null)
@@ -47,7 +58,7 @@ internal static class CheckCommand
 
         if (!options.Json)
         {
-            await stdout.WriteLineAsync($"{printed} item(s) from source '{page.SourceId}' ({page.Kind})");
+            await stdout.WriteLineAsync($"{printed} item(s) from source '{sourceId}' ({parser.Kind})");
         }
 
         await stdout.FlushAsync();
@@ -102,11 +113,12 @@ internal static class CheckCommand
         await stdout.WriteLineAsync();
     }
 
-    private sealed record CheckOptions(string Target, string? Kind, string? Query, bool Json)
+    private sealed record CheckOptions(string Target, string? Kind, string? Query, DateTimeOffset? Now, bool Json)
     {
         public static CheckOptions Parse(string[] args)
         {
             string? target = null, kind = null, query = null;
+            DateTimeOffset? now = null;
             var json = false;
             for (var i = 0; i < args.Length; i++)
             {
@@ -122,6 +134,9 @@ internal static class CheckCommand
                     case "--query":
                         query = CliArgs.Value(args, ref i, Usage);
                         break;
+                    case "--now":
+                        now = ParseNow(CliArgs.Value(args, ref i, Usage));
+                        break;
                     case "-h" or "--help":
                         throw new CliUsageException(Usage);
                     default:
@@ -136,9 +151,19 @@ internal static class CheckCommand
                 }
             }
 
-            return new CheckOptions(target ?? throw new CliUsageException($"missing file or URL. {Usage}"), kind, query, json);
+            return new CheckOptions(target ?? throw new CliUsageException($"missing file or URL. {Usage}"), kind, query, now, json);
         }
 
-        private const string Usage = "usage: check <file|url> [--source-kind ntv-liveticker|liveblog-jsonld|feed] [--query Q] [--json]";
+        /// <summary>An ISO 8601 instant with its offset: without one, which zone was meant would be a guess.</summary>
+        private static DateTimeOffset ParseNow(string value)
+        {
+            var text = value.Trim();
+            var hasOffset = text.Length > 10 && (text.EndsWith('Z') || text.EndsWith('z') || text.AsSpan(10).IndexOfAny('+', '-') >= 0);
+            return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var now)
+                ? now.ToUniversalTime()
+                : throw new CliUsageException($"--now '{value}' is not an ISO 8601 time with an offset (for example 2025-12-01T00:05:00+01:00 or 2025-11-30T23:05:00Z). {Usage}");
+        }
+
+        private const string Usage = "usage: check <file|url> [--source-kind ntv-liveticker|liveblog-jsonld|feed] [--query Q] [--now ISO-8601] [--json]";
     }
 }

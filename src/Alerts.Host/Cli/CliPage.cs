@@ -3,47 +3,23 @@ using Alerts.Core.Tickers;
 
 namespace Alerts.Host.Cli;
 
-/// <summary>One page read by a CLI verb: from a file or fetched once from a URL, then parsed.</summary>
-internal sealed record CliPage(string SourceId, string Kind, IReadOnlyList<TickerItem> Items)
+/// <summary>
+/// One page read by a CLI verb, from a file or fetched once from a URL, with its fetch time (SPEC §8): <c>--now</c>
+/// when given; else the clock for a URL, and for a file its modification time (which the parser trusts only up to a
+/// day after the page's own creation date, since files get copied).
+/// </summary>
+internal sealed record CliPage(string Target, string Content, Uri? Url, string? FileName, FetchTime Fetched)
 {
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Reads and parses <paramref name="target"/>. The source id is <paramref name="sourceId"/> when given, else
-    /// <c>ntv-&lt;articleId&gt;</c> for an ntv page whose article id is known (from the URL, the file name or the saved
-    /// page's canonical link), else the file name without extension (for a URL: its last path segment, or its host).
-    /// </summary>
-    public static async Task<CliPage> LoadAsync(string target, string? kind, string? sourceId = null)
-    {
-        var (content, pageUrl, fileName) = await ReadInputAsync(target);
-        ITickerParser parser;
-        try
-        {
-            parser = kind is null ? TickerParsers.Detect(content) : TickerParsers.Get(kind);
-        }
-        catch (Exception e) when (e is ArgumentException or TickerParseException)
-        {
-            throw new CliUsageException($"{target}: {e.Message}");
-        }
-
-        sourceId ??= DeriveSourceId(parser.Kind, pageUrl, fileName, content);
-        try
-        {
-            return new CliPage(sourceId, parser.Kind, parser.Parse(content, new ParseContext(sourceId, pageUrl, BerlinTime)));
-        }
-        catch (TickerParseException e)
-        {
-            throw new CliUsageException($"{target}: cannot parse as {parser.Kind}: {e.Message}");
-        }
-    }
-
     public static TimeZoneInfo BerlinTime { get; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
-    private static async Task<(string Content, Uri? Url, string? FileName)> ReadInputAsync(string target)
+    public static async Task<CliPage> ReadAsync(string target, DateTimeOffset? now)
     {
         if (Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
         {
-            return (await FetchAsync(uri), uri, null);
+            var body = await FetchAsync(uri);
+            return new CliPage(target, body, uri, null, FetchTime.Now(now ?? TimeProvider.System.GetUtcNow()));
         }
 
         if (!File.Exists(target))
@@ -53,13 +29,57 @@ internal sealed record CliPage(string SourceId, string Kind, IReadOnlyList<Ticke
 
         try
         {
-            return (await File.ReadAllTextAsync(target), null, target);
+            var content = await File.ReadAllTextAsync(target);
+            var fetched = now is { } given ? FetchTime.Now(given) : FetchTime.FileModified(new DateTimeOffset(File.GetLastWriteTimeUtc(target), TimeSpan.Zero));
+            return new CliPage(target, content, null, target, fetched);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliUsageException($"cannot read {target}: {e.Message}");
         }
     }
+
+    /// <summary>The parser of <paramref name="kind"/>, or the detected one.</summary>
+    public ITickerParser ChooseParser(string? kind)
+    {
+        try
+        {
+            return TickerParsers.Choose(TickerParsers.All, kind, Content);
+        }
+        catch (TickerParseException e)
+        {
+            throw new CliUsageException($"{Target}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <c>ntv-&lt;articleId&gt;</c> for an ntv page whose article id is known (from the URL, the file name or the saved
+    /// page's canonical link, in either address form), else the file name without extension (for a URL: its last path
+    /// segment, or its host).
+    /// </summary>
+    public string DeriveSourceId(string kind)
+    {
+        if (kind == SourceKinds.NtvLiveticker)
+        {
+            var articleId = NtvLivetickerParser.ExtractArticleId(Url?.AbsolutePath)
+                ?? NtvLivetickerParser.ExtractArticleId(FileName is null ? null : Path.GetFileName(FileName))
+                ?? (TextLooksLikeHtml ? NtvLivetickerParser.ExtractArticleId(NtvLivetickerParser.FindCanonicalUrl(Content)) : null);
+            if (articleId is not null)
+            {
+                return "ntv-" + articleId;
+            }
+        }
+
+        if (FileName is not null)
+        {
+            return Path.GetFileNameWithoutExtension(FileName);
+        }
+
+        var segment = Url?.Segments.LastOrDefault()?.Trim('/');
+        return string.IsNullOrEmpty(segment) ? Url?.Host ?? "check" : Path.GetFileNameWithoutExtension(segment);
+    }
+
+    private bool TextLooksLikeHtml => Content.AsSpan().TrimStart().StartsWith("<");
 
     private static async Task<string> FetchAsync(Uri uri)
     {
@@ -83,27 +103,5 @@ internal sealed record CliPage(string SourceId, string Kind, IReadOnlyList<Ticke
         {
             throw new CliUsageException($"GET {uri} timed out after {FetchTimeout.TotalSeconds:0} s");
         }
-    }
-
-    private static string DeriveSourceId(string kind, Uri? url, string? fileName, string content)
-    {
-        if (kind == SourceKinds.NtvLiveticker)
-        {
-            var articleId = NtvLivetickerParser.ExtractArticleId(url?.AbsolutePath)
-                ?? NtvLivetickerParser.ExtractArticleId(fileName is null ? null : Path.GetFileName(fileName))
-                ?? (content.AsSpan().TrimStart().StartsWith("<") ? NtvLivetickerParser.ExtractArticleId(NtvLivetickerParser.FindCanonicalUrl(content)) : null);
-            if (articleId is not null)
-            {
-                return "ntv-" + articleId;
-            }
-        }
-
-        if (fileName is not null)
-        {
-            return Path.GetFileNameWithoutExtension(fileName);
-        }
-
-        var segment = url?.Segments.LastOrDefault()?.Trim('/');
-        return string.IsNullOrEmpty(segment) ? url?.Host ?? "check" : Path.GetFileNameWithoutExtension(segment);
     }
 }

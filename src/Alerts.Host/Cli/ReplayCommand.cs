@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using Alerts.Core.Diffing;
+using Alerts.Core.Matching;
 using Alerts.Core.Tickers;
 
 namespace Alerts.Host.Cli;
 
 /// <summary>
 /// <c>replay --subscriptions FILE SNAPSHOT... [--json] [--source-kind K] [--source-id ID]</c> (SPEC §8): feeds saved
-/// snapshots of one source through the service's own differ and matcher, in order, as polls would. The first
+/// snapshots of one source through the service's own poll pipeline (<see cref="PollPipeline"/>), in order, as polls
+/// would, each with its file's modification time as the fetch time. The first
 /// snapshot is the baseline (it alerts nothing), edits do not alert, and each (subscriber, item) alerts once.
 /// The source id (what a subscription's <c>source</c> is compared with) is derived from the first snapshot as
 /// <c>check</c> derives it, unless <c>--source-id</c> names it.
@@ -19,45 +21,56 @@ internal static class ReplayCommand
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var options = ReplayOptions.Parse(args);
-        var matcher = CliMatcher.Create(await ReadSubscriptionsAsync(options.SubscriptionsFile));
+        var audience = new ReplayAudience(CliMatcher.Create(await ReadSubscriptionsAsync(options.SubscriptionsFile)));
+        var store = new ReplayState();
+        var pipeline = new PollPipeline(TickerParsers.All, store, audience);
 
-        var sourceId = options.SourceId;
-        SourceState? state = null;
+        SourceDefinition? source = null;
         var alerts = 0;
         foreach (var snapshot in options.Snapshots)
         {
-            var page = await CliPage.LoadAsync(snapshot, options.Kind, sourceId);
-            sourceId = page.SourceId;
-            var diff = TickerDiffer.Diff(page.Items, state);
-
-            // Oldest first, as a reader would have received them.
-            foreach (var item in diff.New.Reverse())
+            // Each snapshot's modification time stands for the time it was fetched, as in check (SPEC §8).
+            var page = await CliPage.ReadAsync(snapshot, now: null);
+            source ??= new SourceDefinition
             {
-                // By subscriber id, so the output does not depend on the index's internal order.
-                foreach (var match in matcher.Match(item).OrderBy(m => m.SubscriberId, StringComparer.Ordinal))
-                {
-                    await stdout.WriteLineAsync(options.Json
-                        ? CliJson.Line(json =>
-                        {
-                            json.WriteString("subscriber", match.SubscriberId);
-                            json.WriteString("query", match.Query);
-                            json.WriteString("key", item.Key);
-                            json.WriteString("published", CliJson.Utc(item.Published));
-                            json.WriteString("headline", item.Headline);
-                            CliJson.WriteStrings(json, "matched", match.Matched);
-                        })
-                        : string.Create(CultureInfo.InvariantCulture,
-                            $"{Path.GetFileName(snapshot)}: {match.SubscriberId} <- {item.Headline} [{string.Join(", ", match.Matched)}] (query: {match.Query}; key {item.Key})"));
-                    alerts++;
-                }
+                Id = options.SourceId ?? page.DeriveSourceId(page.ChooseParser(options.Kind).Kind),
+                Kind = options.Kind,
+                Url = page.Url?.ToString() ?? "",
+                TimeZone = CliPage.BerlinTime.Id,
+            };
+
+            PollReport report;
+            try
+            {
+                report = await pipeline.RunAsync(source, await store.GetStateAsync(source.Id), new FetchedPage(page.Content, page.Fetched), CancellationToken.None);
+            }
+            catch (TickerParseException e)
+            {
+                throw new CliUsageException($"{snapshot}: cannot parse: {e.Message}");
             }
 
-            state = Remember(state, page.Items);
+            foreach (var alert in report.Alerts)
+            {
+                var item = alert.Item;
+                await stdout.WriteLineAsync(options.Json
+                    ? CliJson.Line(json =>
+                    {
+                        json.WriteString("subscriber", alert.SubscriberId);
+                        json.WriteString("query", alert.Query);
+                        json.WriteString("key", item.Key);
+                        json.WriteString("published", CliJson.Utc(item.Published));
+                        json.WriteString("headline", item.Headline);
+                        CliJson.WriteStrings(json, "matched", alert.Matched);
+                    })
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{Path.GetFileName(snapshot)}: {alert.SubscriberId} <- {item.Headline} [{string.Join(", ", alert.Matched)}] (query: {alert.Query}; key {item.Key}; {CliJson.Utc(item.Published)})"));
+                alerts++;
+            }
         }
 
         if (!options.Json)
         {
-            await stdout.WriteLineAsync($"{alerts} alert(s) from {options.Snapshots.Count} snapshot(s) of source '{sourceId}' (the first is the baseline)");
+            await stdout.WriteLineAsync($"{alerts} alert(s) from {options.Snapshots.Count} snapshot(s) of source '{source!.Id}' (the first is the baseline)");
         }
 
         await stdout.FlushAsync();
@@ -65,16 +78,42 @@ internal static class ReplayCommand
         return 0;
     }
 
-    /// <summary>What a successful poll commits to the seen-set: every item on the page, new or known, with its current text.</summary>
-    private static SourceState Remember(SourceState? state, IReadOnlyList<TickerItem> items)
+    /// <summary>Every subscription in the file receives alerts: there is no pausing in a replay.</summary>
+    private sealed class ReplayAudience(MatcherIndex matcher) : IAlertAudience
     {
-        var seen = state is null ? new Dictionary<string, SeenItem>(StringComparer.Ordinal) : new Dictionary<string, SeenItem>(state.Seen, StringComparer.Ordinal);
-        foreach (var item in items)
+        public ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ISubscriptionMatcher>(matcher);
+
+        public ValueTask<bool> IsReceivingAsync(string subscriberId, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+    }
+
+    /// <summary>The seen-set of one replay, in memory: what a successful poll commits, every item on the page with its current text.</summary>
+    private sealed class ReplayState : ITickerStateStore
+    {
+        private readonly Dictionary<string, SourceState> states = new(StringComparer.Ordinal);
+
+        public Task<SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(states.GetValueOrDefault(sourceId));
+
+        public Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default)
         {
-            seen[item.Key] = new SeenItem(item.Key, item.ContentHash, ItemIdentity.HeadlineFingerprint(item.Headline), item.Published);
+            var seen = states.TryGetValue(commit.SourceId, out var state)
+                ? new Dictionary<string, SeenItem>(state.Seen, StringComparer.Ordinal)
+                : new Dictionary<string, SeenItem>(StringComparer.Ordinal);
+            foreach (var item in commit.Items)
+            {
+                seen[item.Key] = SeenItem.Of(item);
+            }
+
+            states[commit.SourceId] = new SourceState(seen, commit.ETag, commit.LastModified, commit.PolledAt, 0, null);
+            return Task.CompletedTask;
         }
 
-        return new SourceState(seen, null, null, null, 0, null);
+        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<TickerItem>>([]);
     }
 
     private static async Task<IReadOnlyList<(string SubscriberId, string Query, string? SourceId)>> ReadSubscriptionsAsync(string path)

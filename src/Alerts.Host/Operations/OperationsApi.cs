@@ -38,6 +38,7 @@ internal static class OperationsApi
 
     internal static async Task<IResult> GetHealthAsync(
         IReadOnlyList<SourceDefinition> configured,
+        IOptions<PollingOptions> polling,
         StorageOptions storage,
         IOutboxStore outbox,
         ITickerStateStore states,
@@ -76,12 +77,14 @@ internal static class OperationsApi
                 }
             }
 
+            // A poll stuck far over its timeout has not failed yet, but nothing is coming from that source either.
+            var stalled = local.StalledSince is { } since ? $"poll stalled: running since {since:u}, over the timeout of {polling.Value.Timeout}" : null;
             sources.Add(new SourceHealth(
                 source.Id,
                 source.DisplayName,
                 Latest(stored?.LastSuccessAt, local.LastSuccessAt),
-                stored?.ConsecutiveFailures ?? local.ConsecutiveFailures,
-                stored?.LastError ?? local.LastError,
+                (stored?.ConsecutiveFailures ?? local.ConsecutiveFailures) + (stalled is null ? 0 : 1),
+                stalled ?? stored?.LastError ?? local.LastError,
                 local.NextPollAt));
         }
 

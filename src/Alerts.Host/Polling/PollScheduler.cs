@@ -1,7 +1,10 @@
 using Alerts.Core.Delivery;
+using Alerts.Core.Diagnostics;
 using Alerts.Core.Tickers;
+using Alerts.Host.Operations;
 using Alerts.Host.Options;
 using Hangfire;
+using Hangfire.States;
 using Microsoft.Extensions.Options;
 
 namespace Alerts.Host.Polling;
@@ -16,7 +19,8 @@ namespace Alerts.Host.Polling;
 /// on every instance asks "is it due, and is the lease mine?" once a second, and the lease makes sure one
 /// instance at a time polls each source. The poll itself is a Hangfire job (visible, timed, cancelled on
 /// shutdown) on this instance's queue; the next one is due an interval after it finished (backed off
-/// exponentially while the source fails), so polls of one source never overlap.
+/// exponentially while the source fails), so polls of one source never overlap. A poll that outlives its
+/// timeout is reported as stalled, never doubled: a second poll would only take a second worker.
 /// </remarks>
 internal sealed class PollScheduler(
     IOptions<AlertsOptions> options,
@@ -24,14 +28,17 @@ internal sealed class PollScheduler(
     IOptions<LeaseOptions> leaseOptions,
     ILeaseStore leases,
     IBackgroundJobClient jobs,
+    JobStorage jobStorage,
     InstanceIdentity instance,
     SourcePoller poller,
+    AlertsMetrics metrics,
     TimeProvider time,
     ILogger<PollScheduler> logger) : BackgroundService
 {
     private readonly Dictionary<string, Slot> slots = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
     private readonly SemaphoreSlim wake = new(0);
+    private readonly RepeatedFailureLog failureLog = new(TimeSpan.FromMinutes(1), time);
 
     public static string LeaseName(string sourceId) => $"poll:{sourceId}";
 
@@ -61,6 +68,8 @@ internal sealed class PollScheduler(
 
             var status = poller.Status(sourceId);
             slot.Running = false;
+            slot.JobId = null;
+            status.StalledSince = null;
             slot.NextDue = time.GetUtcNow() + Backoff(source.PollInterval, status.ConsecutiveFailures, polling.Value.MaxBackoff);
             status.NextPollAt = slot.NextDue;
         }
@@ -88,6 +97,7 @@ internal sealed class PollScheduler(
             }
         }
 
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -96,15 +106,35 @@ internal sealed class PollScheduler(
                 {
                     await ConsiderAsync(source, stoppingToken);
                 }
+
+                if (failures > 0)
+                {
+                    logger.LogInformation("Poll scheduling works again after {Failures} failed attempts", failures);
+                    failures = 0;
+                    failureLog.Clear();
+                }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(e, "Poll scheduling failed; trying again");
+                // Usually the database (leases live there): back off, and one line a minute rather than a stack trace every 10 ms.
+                failures++;
+                if (failureLog.ShouldLog(e.Message, out var suppressed))
+                {
+                    if (failures == 1)
+                    {
+                        logger.LogError(e, "Poll scheduling failed; retrying with backoff");
+                    }
+                    else
+                    {
+                        logger.LogError("Poll scheduling still failing ({Failures} attempts, {Suppressed} identical errors not logged): {Error}", failures, suppressed, e.Message);
+                    }
+                }
             }
 
             try
             {
-                await Task.WhenAny(Task.Delay(NextWait(), time, stoppingToken), wake.WaitAsync(stoppingToken));
+                var wait = failures > 0 ? Backoff(TimeSpan.FromSeconds(1), failures - 1, TimeSpan.FromSeconds(30)) : NextWait();
+                await Task.WhenAny(Task.Delay(wait, time, stoppingToken), wake.WaitAsync(stoppingToken));
             }
             catch (OperationCanceledException)
             {
@@ -142,13 +172,18 @@ internal sealed class PollScheduler(
         lock (gate)
         {
             slot = slots[source.Id];
-            if (slot.Running && now - slot.StartedAt < polling.Value.Timeout * 3)
+        }
+
+        if (slot.Running)
+        {
+            if (now - slot.StartedAt < StallAfter || !JobIsGone(slot, source.Id, now))
             {
                 return;
             }
+        }
 
-            // A job that never reported back (lost with its queue) must not stop the source for good.
-            slot.Running = false;
+        lock (gate)
+        {
             if (now < slot.NextDue)
             {
                 return;
@@ -180,7 +215,61 @@ internal sealed class PollScheduler(
             slot.StartedAt = now;
         }
 
-        jobs.Enqueue<PollJob>(instance.Queue, job => job.RunAsync(source.Id, CancellationToken.None));
+        slot.JobId = jobs.Enqueue<PollJob>(instance.Queue, job => job.RunAsync(source.Id, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A poll's fetch ends within the timeout; one still running at three times it is stuck (a hung database, a
+    /// parser that does not finish). The margin leaves room for parsing and the commit of a large page.
+    /// </summary>
+    private TimeSpan StallAfter => polling.Value.Timeout * 3;
+
+    /// <summary>
+    /// True when the poll's job ended without reporting back (its storage lost it): the source may be polled again.
+    /// While the job is still queued or running it is a stalled poll: reported once as a failure, never doubled.
+    /// </summary>
+    private bool JobIsGone(Slot slot, string sourceId, DateTimeOffset now)
+    {
+        string? state;
+        try
+        {
+            using var connection = jobStorage.GetConnection();
+            state = slot.JobId is null ? null : connection.GetStateData(slot.JobId)?.Name;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Job storage unreachable: assume the job still runs rather than risk a second poll.
+            logger.LogDebug(e, "Could not read the state of poll job {Job}", slot.JobId);
+            state = ProcessingState.StateName;
+        }
+
+        if (state is null || state == SucceededState.StateName || state == FailedState.StateName || state == DeletedState.StateName)
+        {
+            logger.LogWarning("Poll job {Job} of {Source} ended ({State}) without reporting back; polling the source again", slot.JobId, sourceId, state ?? "gone");
+            lock (gate)
+            {
+                slot.Running = false;
+                slot.JobId = null;
+            }
+
+            return true;
+        }
+
+        var status = poller.Status(sourceId);
+        if (status.StalledSince is null)
+        {
+            status.StalledSince = slot.StartedAt;
+            metrics.Polls.WithLabels(sourceId, "stalled").Inc();
+            metrics.SourceFailures.WithLabels(sourceId).Set(status.ConsecutiveFailures + 1);
+            logger.LogWarning(
+                "Poll of {Source} is stalled: {State} for {Elapsed:g}, over its timeout of {Timeout}; no other poll of it starts until it ends",
+                sourceId,
+                state,
+                now - slot.StartedAt,
+                polling.Value.Timeout);
+        }
+
+        return false;
     }
 
     private TimeSpan NextWait()
@@ -210,26 +299,42 @@ internal sealed class PollScheduler(
         public bool Running { get; set; }
 
         public bool Leased { get; set; }
+
+        public string? JobId { get; set; }
     }
 }
 
-/// <summary>The Hangfire job that polls one source once. Retries are the scheduler's backoff, not Hangfire's.</summary>
-[AutomaticRetry(Attempts = 0)]
+/// <summary>
+/// The Hangfire job that polls one source once. Retries are the scheduler's backoff, not Hangfire's; a failed
+/// poll fails its job so that the dashboard shows it (the poller has already logged it: no second log line).
+/// </summary>
+[AutomaticRetry(Attempts = 0, LogEvents = false)]
 internal sealed class PollJob(IOptions<AlertsOptions> options, SourcePoller poller, PollScheduler scheduler)
 {
+    [JobDisplayName("Poll {0}")]
     public async Task RunAsync(string sourceId, CancellationToken cancellationToken)
     {
+        var outcome = PollOutcome.Unchanged;
         try
         {
             var source = options.Value.Sources.Find(s => s.Id == sourceId);
             if (source is not null)
             {
-                await poller.PollAsync(source, cancellationToken);
+                outcome = await poller.PollAsync(source, cancellationToken);
             }
         }
         finally
         {
             scheduler.Completed(sourceId);
         }
+
+        if (outcome is PollOutcome.Failed)
+        {
+            var status = poller.Status(sourceId);
+            throw new PollFailedException($"Poll of {sourceId} failed: {status.LastError}; next attempt at {status.NextPollAt:u}");
+        }
     }
 }
+
+/// <summary>Marks a failed poll's Hangfire job as failed; carries the reason, not a stack trace worth reading.</summary>
+internal sealed class PollFailedException(string message) : Exception(message);

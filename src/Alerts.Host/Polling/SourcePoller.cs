@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using Alerts.Core.Delivery;
+using Alerts.Core.Matching;
 using Alerts.Core.Diffing;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Alerts.Host.Operations;
+using Alerts.Host.Options;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Host.Polling;
 
@@ -32,24 +35,25 @@ internal sealed class SourceStatus
     public string? LastError { get; set; }
 
     public DateTimeOffset? NextPollAt { get; set; }
+
+    /// <summary>Set by the scheduler while a poll runs far over its timeout; health counts it as a failure.</summary>
+    public DateTimeOffset? StalledSince { get; set; }
 }
 
 /// <summary>
-/// One poll of one source: fetch → parse → diff → match → commit (seen-set and outbox rows in one transaction)
-/// → wake the dispatcher. Never throws for a bad source: the failure is recorded and reported.
+/// One poll of one source: fetch, then the shared <see cref="PollPipeline"/> (parse → diff → match → commit), then
+/// wake the dispatcher. Never throws for a bad source: the failure is recorded and reported.
 /// </summary>
 internal sealed class SourcePoller(
     TickerFetcher fetcher,
-    IEnumerable<ITickerParser> parsers,
+    PollPipeline pipeline,
     ITickerStateStore state,
-    ISubscriptionStore subscriptions,
-    MatcherSync matcherSync,
     AlertDispatcher dispatcher,
     AlertsMetrics metrics,
+    IOptions<PollingOptions> polling,
     TimeProvider time,
     ILogger<SourcePoller> logger)
 {
-    private readonly ITickerParser[] parsers = [.. parsers];
     private readonly ConcurrentDictionary<string, SourceStatus> statuses = new(StringComparer.Ordinal);
 
     public SourceStatus Status(string sourceId) => statuses.GetOrAdd(sourceId, _ => new SourceStatus());
@@ -101,10 +105,12 @@ internal sealed class SourcePoller(
         }
 
         var content = (FetchResult.Content)fetched;
-        IReadOnlyList<TickerItem> items;
+        PollReport report;
         try
         {
-            items = Parse(source, content.Body);
+            // The poll's own clock is the fetch time: it bounds the days of entries that show only a time (SPEC §1).
+            var page = new FetchedPage(content.Body, FetchTime.Now(time.GetUtcNow()), content.ETag, content.LastModified);
+            report = await pipeline.RunAsync(source, previous, page, cancellationToken);
         }
         catch (TickerParseException e)
         {
@@ -112,75 +118,26 @@ internal sealed class SourcePoller(
             return PollOutcome.Failed;
         }
 
-        metrics.Items.WithLabels(source.Id).Inc(items.Count);
-        var fresh = TickerDiffer.Diff(items, previous).New;
-
-        // Committed on every 200, even without news: the store refreshes each item's last-seen time, which keeps
-        // entries still on the page from ageing out of the bounded seen-set and alerting again later.
-        var alerts = fresh.Count == 0 ? [] : await MatchAsync(fresh, cancellationToken);
-        await state.CommitPollAsync(new PollCommit(source.Id, items, alerts, content.ETag, content.LastModified, time.GetUtcNow()), cancellationToken);
-
-        metrics.NewItems.WithLabels(source.Id).Inc(fresh.Count);
-        metrics.Matches.WithLabels(source.Id).Inc(alerts.Count);
-        metrics.Polls.WithLabels(source.Id, fresh.Count > 0 ? "changed" : "unchanged").Inc();
-        if (previous is null)
+        var fresh = report.Diff.New.Count;
+        metrics.Items.WithLabels(source.Id).Inc(report.Items.Count);
+        metrics.NewItems.WithLabels(source.Id).Inc(fresh);
+        metrics.Matches.WithLabels(source.Id).Inc(report.Alerts.Count);
+        metrics.Polls.WithLabels(source.Id, fresh > 0 ? "changed" : "unchanged").Inc();
+        if (report.Diff.IsBaseline)
         {
-            logger.LogInformation("Source {Source}: baseline of {Count} items recorded, nothing alerted", source.Id, items.Count);
+            logger.LogInformation("Source {Source}: baseline of {Count} items recorded, nothing alerted", source.Id, report.Items.Count);
         }
-        else if (fresh.Count > 0)
+        else if (fresh > 0)
         {
-            logger.LogInformation("Source {Source}: {New} new items, {Alerts} alerts enqueued", source.Id, fresh.Count, alerts.Count);
+            logger.LogInformation("Source {Source}: {New} new items, {Alerts} alerts enqueued", source.Id, fresh, report.Alerts.Count);
         }
 
-        if (alerts.Count > 0)
+        if (report.Alerts.Count > 0)
         {
             dispatcher.Signal();
         }
 
-        return fresh.Count > 0 ? PollOutcome.Changed : PollOutcome.Unchanged;
-    }
-
-    private IReadOnlyList<TickerItem> Parse(SourceDefinition source, string body)
-    {
-        ITickerParser? parser;
-        if (string.IsNullOrEmpty(source.Kind))
-        {
-            parser = Array.Find(parsers, p => p.CanParse(body))
-                ?? throw new TickerParseException($"the page is not a {string.Join(", ", SourceKinds.All)} page");
-        }
-        else
-        {
-            parser = Array.Find(parsers, p => p.Kind == source.Kind)
-                ?? throw new TickerParseException($"no parser for kind '{source.Kind}' is registered");
-        }
-
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
-        return parser.Parse(body, new ParseContext(source.Id, new Uri(source.Url), zone));
-    }
-
-    private async Task<IReadOnlyList<NewAlert>> MatchAsync(IReadOnlyList<TickerItem> fresh, CancellationToken cancellationToken)
-    {
-        await matcherSync.SyncAsync(cancellationToken);
-        var subscribers = new Dictionary<string, Subscriber?>(StringComparer.Ordinal);
-        var alerts = new List<NewAlert>();
-        foreach (var item in fresh)
-        {
-            foreach (var match in matcherSync.Matcher.Match(item))
-            {
-                if (!subscribers.TryGetValue(match.SubscriberId, out var subscriber))
-                {
-                    subscriber = await subscriptions.GetSubscriberAsync(match.SubscriberId, cancellationToken);
-                    subscribers[match.SubscriberId] = subscriber;
-                }
-
-                if (subscriber is { Active: true, Paused: false })
-                {
-                    alerts.Add(new NewAlert(match.SubscriberId, item, match.Query, match.Matched));
-                }
-            }
-        }
-
-        return alerts;
+        return fresh > 0 ? PollOutcome.Changed : PollOutcome.Unchanged;
     }
 
     private async Task FailAsync(SourceDefinition source, string reason, CancellationToken cancellationToken)
@@ -189,7 +146,10 @@ internal sealed class SourcePoller(
         status.ConsecutiveFailures++;
         status.LastError = reason;
         metrics.Polls.WithLabels(source.Id, "error").Inc();
-        logger.LogWarning("Poll of {Source} failed ({Failures} in a row): {Reason}", source.Id, status.ConsecutiveFailures, reason);
+
+        // The scheduler sets the same time when the poll reports back; the operator reads it here, with the reason.
+        status.NextPollAt = time.GetUtcNow() + PollScheduler.Backoff(source.PollInterval, status.ConsecutiveFailures, polling.Value.MaxBackoff);
+        logger.LogWarning("Poll of {Source} failed ({Failures} in a row): {Reason}; next attempt at {NextAttempt:u}", source.Id, status.ConsecutiveFailures, reason, status.NextPollAt);
         try
         {
             await state.RecordFailureAsync(source.Id, reason, time.GetUtcNow(), cancellationToken);
@@ -199,4 +159,17 @@ internal sealed class SourcePoller(
             logger.LogWarning(e, "Could not record the failure of {Source}", source.Id);
         }
     }
+}
+
+/// <summary>The service's audience: the instance's matcher index kept in step with the store, and each subscriber's own state.</summary>
+internal sealed class SubscriberAudience(MatcherSync matcherSync, ISubscriptionStore subscriptions) : IAlertAudience
+{
+    public async ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken)
+    {
+        await matcherSync.SyncAsync(cancellationToken);
+        return matcherSync.Matcher;
+    }
+
+    public async ValueTask<bool> IsReceivingAsync(string subscriberId, CancellationToken cancellationToken) =>
+        await subscriptions.GetSubscriberAsync(subscriberId, cancellationToken) is { Active: true, Paused: false };
 }

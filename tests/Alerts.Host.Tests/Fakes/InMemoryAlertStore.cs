@@ -30,6 +30,9 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
 
     public int CommitCount { get; private set; }
 
+    /// <summary>Awaited before a poll's commit: lets a test hold the polls of one source, as a hung database write would.</summary>
+    public Func<PollCommit, Task>? BeforeCommit { get; set; }
+
     public IReadOnlyList<Row> Rows
     {
         get
@@ -46,7 +49,17 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
     public Task<SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) =>
         Run(() => states.GetValueOrDefault(sourceId));
 
-    public Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default) => Run(() =>
+    public async Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default)
+    {
+        if (BeforeCommit is { } hold)
+        {
+            await hold(commit);
+        }
+
+        await CommitCoreAsync(commit);
+    }
+
+    private Task CommitCoreAsync(PollCommit commit) => Run(() =>
     {
         CommitCount++;
         var old = states.GetValueOrDefault(commit.SourceId);

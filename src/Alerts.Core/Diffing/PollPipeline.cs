@@ -1,0 +1,88 @@
+using Alerts.Core.Matching;
+using Alerts.Core.Tickers;
+
+namespace Alerts.Core.Diffing;
+
+/// <summary>A page as fetched, with the time it was fetched (SPEC §1: the upper bound for the entries' days).</summary>
+/// <param name="Body">The response body or the file's text.</param>
+/// <param name="Fetched">When it was fetched; how far it can be trusted depends on where it came from.</param>
+/// <param name="ETag">Validator for the next conditional GET.</param>
+/// <param name="LastModified">Validator for the next conditional GET.</param>
+public sealed record FetchedPage(string Body, FetchTime Fetched, string? ETag = null, string? LastModified = null);
+
+/// <summary>Who may be alerted: the current subscriptions and whether a subscriber receives alerts right now.</summary>
+public interface IAlertAudience
+{
+    /// <summary>The matcher over the current subscriptions; asked only when a poll has new entries.</summary>
+    ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken);
+
+    /// <summary>False for a paused or deactivated subscriber: nothing is enqueued for it.</summary>
+    ValueTask<bool> IsReceivingAsync(string subscriberId, CancellationToken cancellationToken);
+}
+
+/// <summary>What one poll found and committed.</summary>
+/// <param name="Kind">The parser that read the page (the configured kind, or the detected one).</param>
+/// <param name="Items">Every entry on the page, newest first, one per key.</param>
+/// <param name="Diff">New and updated entries.</param>
+/// <param name="Alerts">The outbox rows committed: oldest entry first, then by subscriber id.</param>
+public sealed record PollReport(string Kind, IReadOnlyList<TickerItem> Items, DiffResult Diff, IReadOnlyList<NewAlert> Alerts);
+
+/// <summary>
+/// The one poll pipeline after the fetch: parse → diff → match → commit (seen-set and outbox rows in one
+/// transaction). The service's poller and the <c>replay</c> verb both run it, so that every ingestion rule (parser
+/// choice, days from the fetch time, identity, diffing, who is alerted) holds in both by construction.
+/// </summary>
+public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStateStore store, IAlertAudience audience)
+{
+    private readonly ITickerParser[] parsers = [.. parsers];
+
+    /// <param name="source">The configured source; an empty <see cref="SourceDefinition.Url"/> means a local file.</param>
+    /// <param name="previous">The stored state read before the fetch; null before the first successful poll.</param>
+    /// <exception cref="TickerParseException">The page cannot be read: nothing is committed.</exception>
+    public async Task<PollReport> RunAsync(SourceDefinition source, SourceState? previous, FetchedPage page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(page);
+
+        var parser = TickerParsers.Choose(parsers, source.Kind, page.Body);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
+        var url = Uri.TryCreate(source.Url, UriKind.Absolute, out var absolute) ? absolute : null;
+        var items = parser.Parse(page.Body, new ParseContext(source.Id, url, zone, page.Fetched));
+
+        var diff = TickerDiffer.Diff(items, previous);
+        var alerts = diff.New.Count == 0 ? [] : await MatchAsync(diff.New, cancellationToken);
+
+        // Committed on every 200, even without news: the store refreshes each item's last-seen time, which keeps
+        // entries still on the page from ageing out of the bounded seen-set and alerting again later.
+        await store.CommitPollAsync(new PollCommit(source.Id, items, alerts, page.ETag, page.LastModified, page.Fetched.At), cancellationToken);
+        return new PollReport(parser.Kind, items, diff, alerts);
+    }
+
+    private async Task<IReadOnlyList<NewAlert>> MatchAsync(IReadOnlyList<TickerItem> fresh, CancellationToken cancellationToken)
+    {
+        var matcher = await audience.GetMatcherAsync(cancellationToken);
+        var receiving = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var alerts = new List<NewAlert>();
+
+        // Oldest first (SPEC §4: several alerts from one poll go out oldest first), and by subscriber id within an
+        // entry, so that the outbox order never depends on the index's internal order.
+        for (var i = fresh.Count - 1; i >= 0; i--)
+        {
+            var item = fresh[i];
+            foreach (var match in matcher.Match(item).OrderBy(m => m.SubscriberId, StringComparer.Ordinal))
+            {
+                if (!receiving.TryGetValue(match.SubscriberId, out var receives))
+                {
+                    receiving[match.SubscriberId] = receives = await audience.IsReceivingAsync(match.SubscriberId, cancellationToken);
+                }
+
+                if (receives)
+                {
+                    alerts.Add(new NewAlert(match.SubscriberId, item, match.Query, match.Matched));
+                }
+            }
+        }
+
+        return alerts;
+    }
+}
