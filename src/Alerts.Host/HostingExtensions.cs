@@ -117,6 +117,8 @@ internal static class HostingExtensions
         services.AddSingleton<ServiceHealth>();
         services.AddSingleton<StartupReport>();
         services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
+        // One limiter per process: alerts and the adapters' command replies take their permits from it together.
+        services.TryAddSingleton<DeliveryRateLimiter>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AlertDispatcher>(sp, sp.GetRequiredService<IReadOnlyList<SourceDefinition>>()));
 
         foreach (var parser in TickerParsers.All)

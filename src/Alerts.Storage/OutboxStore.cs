@@ -64,6 +64,18 @@ internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore, IOutboxR
         return claimed;
     }
 
+    public async Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            """
+            UPDATE outbox SET next_attempt_at = @now, lease_owner = NULL, lease_until = NULL
+            WHERE status = 'pending' AND lease_owner IS NOT NULL
+            """)
+            .With("now", dialect.Time(now));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         ExecuteAsync(
             """

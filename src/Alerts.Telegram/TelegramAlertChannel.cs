@@ -19,13 +19,28 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
         PerSubscriber: new RateLimitRule(1, TimeSpan.FromSeconds(1)),
         PerGroup: new RateLimitRule(20, TimeSpan.FromMinutes(1)));
 
+    /// <summary>
+    /// With paid broadcasts (<see cref="TelegramOptions.AllowPaidBroadcast"/>) the Bot API lets a bot send up to 1,000
+    /// messages per second overall, charged in Stars beyond 30/s; the per-chat limits stay.
+    /// </summary>
+    public static readonly ChannelLimits PaidBroadcastLimits = TelegramLimits with { Global = new RateLimitRule(1000, TimeSpan.FromSeconds(1)) };
+
     private readonly TelegramOptions _options = options.Value;
 
     public IReadOnlyCollection<string> Platforms { get; } = [Alerts.Core.Subscriptions.Platforms.Telegram];
 
-    public ChannelLimits Limits => TelegramLimits;
+    public ChannelLimits Limits { get; } = options.Value.AllowPaidBroadcast ? PaidBroadcastLimits : TelegramLimits;
 
-    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    /// <summary>A backlog goes out as one message of up to 10 entries (<see cref="TelegramBacklogRenderer"/>).</summary>
+    public int MaxCombined => TelegramBacklogRenderer.MaxAlerts;
+
+    public Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        SendAsync(() => TelegramAlertRenderer.Render(alert, context), alert.Id, to, cancellationToken);
+
+    public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        SendAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, cancellationToken);
+
+    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, CancellationToken cancellationToken)
     {
         if (!long.TryParse(to.Address, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId))
         {
@@ -35,7 +50,7 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
         string html;
         try
         {
-            html = TelegramAlertRenderer.Render(alert, context);
+            html = render();
         }
         catch (Exception e)
         {
@@ -51,6 +66,7 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
                 html,
                 ParseMode.Html,
                 linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
+                allowPaidBroadcast: _options.AllowPaidBroadcast,
                 cancellationToken: timeout.Token).ConfigureAwait(false);
             return new SendResult.Sent(message.Id.ToString(CultureInfo.InvariantCulture));
         }
@@ -59,7 +75,7 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
             var result = cancellationToken.IsCancellationRequested
                 ? new SendResult.Transient("cancelled (shutting down)")
                 : TelegramErrors.ToSendResult(e, _options.BotToken);
-            LogSendFailed(logger, alert.Id, to.Id, result);
+            LogSendFailed(logger, alertId, to.Id, result);
             return result;
         }
     }

@@ -30,6 +30,9 @@ internal sealed partial class TelegramBotService(
     /// <summary>Pause after an empty answer that came back early (short polling, or a server that ignores the long-poll timeout).</summary>
     internal static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>On shutdown, how long accepted updates may still take to be handled.</summary>
+    internal static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
+
     private readonly TelegramOptions _options = options.Value;
     // Stable across restarts of the same machine (container): a restarted instance takes its own lease back at
     // once instead of waiting for the dead process's lease to expire.
@@ -77,6 +80,7 @@ internal sealed partial class TelegramBotService(
         }
         finally
         {
+            await processor.DrainAsync(DrainGrace).ConfigureAwait(false);
             if (leases is not null)
             {
                 try
@@ -116,10 +120,8 @@ internal sealed partial class TelegramBotService(
                     cancellationToken: ct).ConfigureAwait(false);
                 failures = 0;
 
-                foreach (var update in updates.OrderBy(u => u.Id))
-                {
-                    await processor.ProcessAsync(update, ct).ConfigureAwait(false);
-                }
+                // Handed to the chats' lanes, not awaited: the next getUpdates need not wait for replies to go out.
+                await processor.AcceptAsync(updates, ct).ConfigureAwait(false);
 
                 if (updates.Length == 0 && time.GetElapsedTime(started) < TimeSpan.FromSeconds(_options.PollingTimeoutSeconds / 2.0))
                 {

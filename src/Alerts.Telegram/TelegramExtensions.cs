@@ -32,6 +32,8 @@ public static class TelegramExtensions
         services.AddSingleton<TelegramUpdateHandler>();
         services.AddSingleton<TelegramUpdateProcessor>();
         services.AddSingleton<TelegramAlertChannel>();
+        services.TryAddSingleton<DeliveryRateLimiter>();
+        services.AddSingleton<TelegramOutbound>();
         services.AddSingleton<IAlertChannel>(sp => sp.GetRequiredService<TelegramAlertChannel>());
         services.AddHostedService<TelegramBotService>();
         services.AddSingleton<TelegramMarker>();

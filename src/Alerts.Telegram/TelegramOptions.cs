@@ -34,6 +34,12 @@ public sealed partial class TelegramOptions
     /// <summary>Alerts and replies are sent without link previews unless this is false.</summary>
     public bool DisableLinkPreviews { get; set; } = true;
 
+    /// <summary>
+    /// Sets <c>allow_paid_broadcast</c> on alerts: Telegram then accepts up to 1,000 messages per second overall instead
+    /// of 30, and charges Telegram Stars for what goes beyond 30 (the bot's balance must cover it). Per-chat limits stay.
+    /// </summary>
+    public bool AllowPaidBroadcast { get; set; }
+
     /// <summary>Long-poll timeout of getUpdates, in seconds (0 = short polling).</summary>
     public int PollingTimeoutSeconds { get; set; } = 30;
 

@@ -19,8 +19,12 @@ internal sealed partial class TelegramUpdateHandler(
     TelegramBotIdentity identity,
     ChatAdminCache admins,
     IOptions<TelegramOptions> options,
-    ILogger<TelegramUpdateHandler> logger)
+    ILogger<TelegramUpdateHandler> logger,
+    TelegramOutbound? outbound = null)
 {
+    // Replies go through the process's shared limiter; a handler built by hand (tests) gets one of its own.
+    private readonly TelegramOutbound _outbound = outbound ?? TelegramOutbound.Unshared(bot, options);
+
     /// <summary>The command menu registered with setMyCommands.</summary>
     public static readonly IReadOnlyList<BotCommand> Menu =
     [
@@ -202,21 +206,12 @@ internal sealed partial class TelegramUpdateHandler(
 
     private async Task ReplyAsync(Message to, CommandReply reply, CancellationToken cancellationToken)
     {
+        var isGroup = to.Chat.Type is ChatType.Group or ChatType.Supergroup;
         foreach (var html in TelegramReplies.Render(reply))
         {
-            try
+            // Within the limits, retried after a 429; a part that cannot be delivered ends the reply (logged by the sender).
+            if (await _outbound.SendAsync(to.Chat.Id, isGroup, html, to.IsTopicMessage ? to.MessageThreadId : null, cancellationToken: cancellationToken).ConfigureAwait(false) is null)
             {
-                await bot.SendMessage(
-                    to.Chat.Id,
-                    html,
-                    ParseMode.Html,
-                    linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
-                    messageThreadId: to.IsTopicMessage ? to.MessageThreadId : null,
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogReplyFailed(logger, to.Chat.Id, TelegramErrors.Redact(e.Message, options.Value.BotToken));
                 return;
             }
         }
@@ -229,9 +224,6 @@ internal sealed partial class TelegramUpdateHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check admin rights in chat {ChatId}: {Error}")]
     private static partial void LogAdminCheckFailed(ILogger logger, long chatId, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reply to chat {ChatId} failed: {Error}")]
-    private static partial void LogReplyFailed(ILogger logger, long chatId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram group {OldId} became supergroup {NewId}; subscriptions moved")]
     private static partial void LogMigrated(ILogger logger, string oldId, string newId);

@@ -6,16 +6,25 @@ using Telegram.Bot.Types;
 namespace Alerts.Telegram;
 
 /// <summary>
-/// The one door for updates from polling and webhook: handles them one at a time, in order, each at most once.
-/// The id of an update is stored in <see cref="IKeyValueStore"/> before it is handled, so a crash in the middle
-/// loses that one update instead of running a command twice after a restart (a user simply repeats a lost command;
-/// a repeated /subscribe would have saved a duplicate).
+/// The one door for updates from polling and webhook: each update is handled at most once, updates of one chat one
+/// after another in the order of their ids, different chats at the same time (300 people who write at once are answered
+/// at the pace the limits allow, not one round trip after another). The id of an update is stored in
+/// <see cref="IKeyValueStore"/> before it is handled, so a crash loses the updates accepted and not yet handled instead
+/// of running a command twice after a restart (a user simply repeats a lost command; a repeated /subscribe would have
+/// saved a duplicate). Polling stops fetching while <see cref="MaxPending"/> updates wait.
 /// </summary>
 internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler handler, IKeyValueStore keyValues, ILogger<TelegramUpdateProcessor> logger)
 {
     public const string LastUpdateKey = "telegram:last-update-id";
 
+    /// <summary>Updates accepted from polling and not yet handled; getUpdates waits while this many are pending.</summary>
+    internal const int MaxPending = 1_000;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _room = new(MaxPending, MaxPending);
+    private readonly Lock _lanesGate = new();
+    private readonly Dictionary<long, Task> _lanes = [];
+    private readonly CancellationTokenSource _stopping = new();
     private long? _lastHandled;
 
     /// <summary>The id of the last update taken for handling, or null if there never was one.</summary>
@@ -32,29 +41,137 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
         }
     }
 
-    /// <summary>Handles the update unless an update with this or a later id was handled already; false when skipped.</summary>
+    /// <summary>
+    /// Webhook: handles the update (after the earlier ones of its chat) unless an update with this or a later id was
+    /// taken already; false when skipped. Returns when it has been handled.
+    /// </summary>
     public async Task<bool> ProcessAsync(Update update, CancellationToken cancellationToken)
+    {
+        if (await TakeAsync([update], cancellationToken).ConfigureAwait(false) is not [var taken])
+        {
+            return false;
+        }
+
+        await Enqueue(taken, counted: false, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Polling: takes a batch (skipping what was taken already) and hands each update to its chat's lane; returns once
+    /// they are accepted, not handled. Waits while <see cref="MaxPending"/> updates are pending.
+    /// </summary>
+    public async Task AcceptAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+    {
+        foreach (var update in await TakeAsync(updates, cancellationToken).ConfigureAwait(false))
+        {
+            await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _ = Enqueue(update, counted: true, _stopping.Token);
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="grace"/> for accepted updates to be handled, then cancels the rest.</summary>
+    public async Task DrainAsync(TimeSpan grace)
+    {
+        Task[] pending;
+        lock (_lanesGate)
+        {
+            pending = [.. _lanes.Values];
+        }
+
+        await Task.WhenAny(Task.WhenAll(pending), Task.Delay(grace)).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The updates not taken yet, in id order; the largest id is stored before any of them is handled.</summary>
+    private async Task<List<Update>> TakeAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var last = await LoadAsync(cancellationToken).ConfigureAwait(false);
-            if (last is { } l && update.Id <= l)
+            var fresh = new List<Update>(updates.Count);
+            foreach (var update in updates.OrderBy(u => u.Id))
             {
-                LogSkipped(logger, update.Id, l);
-                return false;
+                if (last is { } l && update.Id <= l)
+                {
+                    LogSkipped(logger, update.Id, l);
+                    continue;
+                }
+
+                fresh.Add(update);
             }
 
-            await keyValues.SetAsync(LastUpdateKey, update.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-            _lastHandled = update.Id;
-            await handler.HandleAsync(update, cancellationToken).ConfigureAwait(false);
-            return true;
+            if (fresh.Count > 0)
+            {
+                var newest = fresh[^1].Id;
+                await keyValues.SetAsync(LastUpdateKey, newest.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                _lastHandled = newest;
+            }
+
+            return fresh;
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>Chains the update behind the ones of its chat taken before it.</summary>
+    private Task Enqueue(Update update, bool counted, CancellationToken cancellationToken)
+    {
+        var chat = ChatOf(update);
+        lock (_lanesGate)
+        {
+            var previous = _lanes.GetValueOrDefault(chat) ?? Task.CompletedTask;
+            var task = HandleAfterAsync(previous, update, counted, cancellationToken);
+            _lanes[chat] = task;
+            _ = task.ContinueWith(
+                done =>
+                {
+                    lock (_lanesGate)
+                    {
+                        if (_lanes.TryGetValue(chat, out var current) && current == done)
+                        {
+                            _lanes.Remove(chat);
+                        }
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            return task;
+        }
+    }
+
+    private async Task HandleAfterAsync(Task previous, Update update, bool counted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The handler never throws for one bad update; a cancelled earlier update must not stop this one.
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await handler.HandleAsync(update, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogCancelled(logger, update.Id);
+        }
+        finally
+        {
+            if (counted)
+            {
+                _room.Release();
+            }
+        }
+    }
+
+    /// <summary>The chat an update belongs to (its lane); updates without a chat share lane 0.</summary>
+    internal static long ChatOf(Update update) =>
+        update.Message?.Chat.Id
+        ?? update.EditedMessage?.Chat.Id
+        ?? update.CallbackQuery?.Message?.Chat.Id
+        ?? update.CallbackQuery?.From.Id
+        ?? update.MyChatMember?.Chat.Id
+        ?? 0;
 
     private async Task<long?> LoadAsync(CancellationToken cancellationToken)
     {
@@ -70,4 +187,7 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Telegram update {UpdateId} skipped: {LastHandled} was handled already")]
     private static partial void LogSkipped(ILogger logger, int updateId, long lastHandled);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram update {UpdateId} not handled: shutting down")]
+    private static partial void LogCancelled(ILogger logger, int updateId);
 }

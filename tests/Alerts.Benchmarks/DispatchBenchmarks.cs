@@ -95,6 +95,8 @@ public class DispatchBenchmarks
             return Task.FromResult<IReadOnlyList<OutboxAlert>>(batch);
         }
 
+        public Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => Task.FromResult(0);
+
         public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default)
         {
             // Sends settle concurrently (up to MaxConcurrentSends).

@@ -188,7 +188,9 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         var handlerLog = new CapturingLogger<TelegramUpdateHandler>();
         var serviceLog = new CapturingLogger<TelegramBotService>();
         var channelLog = new CapturingLogger<TelegramAlertChannel>();
-        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, handlerLog);
+        var outboundLog = new CapturingLogger<TelegramOutbound>();
+        var outbound = new TelegramOutbound(bot, new TelegramAlertChannel(bot, options, channelLog), new Alerts.Core.Delivery.DeliveryRateLimiter(), TimeProvider.System, options, outboundLog);
+        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, handlerLog, outbound);
         var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
         var service = new TelegramBotService(bot, processor, identity, options, TimeProvider.System, serviceLog);
 
@@ -196,8 +198,8 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         await processor.ProcessAsync(Updates.Message("/list", updateId: 99), CancellationToken.None); // the reply fails
         await new TelegramAlertChannel(bot, options, channelLog).SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
 
-        var lines = serviceLog.Lines.Concat(handlerLog.Lines).Concat(channelLog.Lines).ToList();
-        Assert.Contains(lines, l => l.Contains("Reply to chat", StringComparison.Ordinal));
+        var lines = serviceLog.Lines.Concat(handlerLog.Lines).Concat(channelLog.Lines).Concat(outboundLog.Lines).ToList();
+        Assert.Contains(lines, l => l.Contains("Telegram reply to chat", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Telegram send", StringComparison.Ordinal));
         Assert.All(lines, l => Assert.DoesNotContain("test-token", l, StringComparison.Ordinal));
     }

@@ -215,6 +215,20 @@ public sealed class TelegramDispatchTests : IAsyncLifetime
             }
         }
 
+        public Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+        {
+            lock (_rows)
+            {
+                var claimed = _rows.Values.Where(r => r.Status == Pending && r.LeasedUntil > now).ToList();
+                foreach (var r in claimed)
+                {
+                    _rows[r.Alert.Id] = r with { LeasedUntil = DateTimeOffset.MinValue, NotBefore = now };
+                }
+
+                return Task.FromResult(claimed.Count);
+            }
+        }
+
         public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Sent });
 
         public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Failed, Reason = reason });

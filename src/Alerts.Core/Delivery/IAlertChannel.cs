@@ -15,6 +15,19 @@ public interface IAlertChannel
 
     /// <summary>Sends one alert. Never throws for platform errors: they come back as a <see cref="SendResult"/>.</summary>
     Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many waiting alerts of one subscriber this channel can put into one message (SPEC §4: a backlog held back
+    /// by the subscriber's own limit goes out as one message). 1: every alert goes alone.
+    /// </summary>
+    int MaxCombined => 1;
+
+    /// <summary>
+    /// Sends 2 to <see cref="MaxCombined"/> alerts of one subscriber, oldest first, as one message within the platform's
+    /// length limits. Never throws for platform errors. Only called when <see cref="MaxCombined"/> is above 1.
+    /// </summary>
+    Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} sends every alert alone (MaxCombined = 1).");
 }
 
 /// <summary>What rendering needs beyond the outbox row.</summary>

@@ -9,6 +9,14 @@ public interface IOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxAlert>> ClaimDueAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes every claimed pending row due at <paramref name="now"/>. Called by a dispatcher when it starts: only the
+    /// holder of the <c>dispatch</c> lease claims rows, and it has none in memory yet, so every claim in the table was
+    /// made by a dispatcher that is gone (a crashed process, or an instance that lost the lease and stopped sending).
+    /// Returns how many rows were released.
+    /// </summary>
+    Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>The platform accepted the message.</summary>
     Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default);
 

@@ -72,7 +72,7 @@ public static class DiscordAlertRenderer
     }
 
     /// <summary>Discord rejects an embed whose url is not an absolute http(s) URL.</summary>
-    private static string? SafeUrl(string? url) =>
+    internal static string? SafeUrl(string? url) =>
         url is { Length: > 0 and <= UrlLimit } && Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri.AbsoluteUri.Length <= UrlLimit ? uri.AbsoluteUri : null
             : null;

@@ -39,13 +39,22 @@ public sealed partial class DiscordAlertChannel(
         ? [Core.Subscriptions.Platforms.DiscordUser, Core.Subscriptions.Platforms.DiscordChannel]
         : [];
 
-    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    /// <summary>A backlog goes out as up to 10 compact embeds in one message (<see cref="DiscordBacklogRenderer"/>).</summary>
+    public int MaxCombined => DiscordBacklogRenderer.MaxAlerts;
+
+    public Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        SendAsync(() => new DiscordMessage(embeds: [DiscordAlertRenderer.Render(alert, context)]), alert.Id, to, cancellationToken);
+
+    public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        SendAsync(() => new DiscordMessage(embeds: DiscordBacklogRenderer.Render(alerts, context)), alerts[0].Id, to, cancellationToken);
+
+    private async Task<SendResult> SendAsync(Func<DiscordMessage> render, long alertId, Subscriber to, CancellationToken cancellationToken)
     {
         try
         {
             using var scope = scopes.CreateScope();
             var client = scope.ServiceProvider.GetRequiredService<DiscordRestClient>();
-            var message = new DiscordMessage(embeds: [DiscordAlertRenderer.Render(alert, context)]);
+            var message = render();
             string channelId;
             switch (to.Platform)
             {
@@ -87,7 +96,7 @@ public sealed partial class DiscordAlertChannel(
         catch (Exception ex)
         {
             // A store or programming error must not stall the dispatcher; the alert is retried.
-            LogUnexpected(ex, alert.Id);
+            LogUnexpected(ex, alertId);
             return new SendResult.Transient($"{ex.GetType().Name}: {ex.Message}");
         }
     }

@@ -27,14 +27,16 @@ internal sealed class DispatchLeader(
     private bool wasLeader;
 
     /// <summary>
-    /// True while the lease is ours with a safety margin: the dispatcher stops sending a little before the lease
-    /// could pass to another instance, so two instances never send at once.
+    /// True while the lease is ours with a safety margin of a third of its duration: renewed every third, it never gets
+    /// that close while renewals work. When they fail, the dispatcher stops starting sends and its sends in flight have
+    /// that third (10 s by default) to be answered and settled before the lease can pass to another instance, which
+    /// then releases every claim it finds at once: two instances never send the same row while both live.
     /// </summary>
     public bool HoldsLease()
     {
         lock (gate)
         {
-            return validUntil > DateTimeOffset.MinValue && time.GetUtcNow() < validUntil - (options.Value.Duration / 6);
+            return validUntil > DateTimeOffset.MinValue && time.GetUtcNow() < validUntil - (options.Value.Duration / 3);
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class AlertsOptions
     /// <summary>Subscriptions seeded at start-up, so a fresh install shows alerts on the console without any chat token.</summary>
     public List<ConfiguredSubscription> ConsoleSubscriptions { get; set; } = [];
 
-    /// <summary>Names this process in leases and its Hangfire queue; defaults to host name, process id and a random suffix.</summary>
+    /// <summary>Names this process in leases and its Hangfire queue; defaults to the machine name and a hash of the working directory, stable across restarts.</summary>
     public string? InstanceId { get; set; }
 }
 

@@ -250,18 +250,157 @@ public sealed class DispatcherTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task RowsClaimedByACrashedDispatcherAreSentWhenTheirClaimEnds()
+    public async Task RowsClaimedByADispatcherThatIsGoneAreSentAtOnceWhenTheNextOneStarts()
     {
-        var h = new DispatchHarness(ChannelLimits.None, new DispatchOptions { ClaimLease = TimeSpan.FromSeconds(30) });
+        var h = new DispatchHarness(ChannelLimits.None);
         await h.AddSubscriberAsync("a");
-        h.Enqueue([("test:a", "1")]);
-        await h.Store.ClaimDueAsync("dead-instance", 10, h.Time.GetUtcNow(), TimeSpan.FromSeconds(30));
+        h.Enqueue([("test:a", "1"), ("test:a", "2")]);
+        await h.Store.ClaimDueAsync("dead-instance", 10, h.Time.GetUtcNow(), h.Options.ClaimLease);
 
-        await h.RunUntilAsync(() => !h.Channel.Sends.IsEmpty, TimeSpan.FromSeconds(29));
-        Assert.Empty(h.Channel.Sends);
+        var rounds = 0;
+        await h.Dispatcher.RunAsync("owner", () => rounds++ < 2, CancellationToken.None);
 
-        await h.RunUntilAsync(h.AllSettled, TimeSpan.FromSeconds(5));
+        // No virtual time passed: the claims of the dead dispatcher did not have to run out.
+        Assert.Equal(2, h.Channel.Sends.Count);
+        Assert.All(h.Store.Rows, r => Assert.Equal(OutboxStatus.Sent, r.Status));
+    }
+
+    [Fact]
+    public async Task ADispatcherThatStopsHandsItsUnsentRowsBackDueAtOnce()
+    {
+        var h = new DispatchHarness(TelegramLike);
+        await h.AddSubscriberAsync("a");
+        h.Enqueue([("test:a", "1"), ("test:a", "2"), ("test:a", "3")]);
+
+        var rounds = 0;
+        await h.Dispatcher.RunAsync("owner", () => rounds++ < 1, CancellationToken.None);
+
         Assert.Single(h.Channel.Sends);
+        Assert.Equal(0, h.Dispatcher.HeldCount);
+        var waiting = h.Store.Rows.Where(r => r.Status == OutboxStatus.Pending).ToArray();
+        Assert.Equal(2, waiting.Length);
+        Assert.All(waiting, r => Assert.Null(r.LeaseOwner));
+        Assert.All(waiting, r => Assert.True(r.NotBefore <= h.Time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task ABurstOfFiveForOneGroupGoesOutAsTheFirstAloneThenTheWaitingFourInOneMessage()
+    {
+        var h = new DispatchHarness(TelegramLike);
+        h.Channel.MaxCombined = 10;
+        await h.AddSubscriberAsync("-100", isGroup: true);
+        var ids = h.Enqueue(Enumerable.Range(0, 5).Select(i => ("test:-100", $"k{i}")));
+
+        await h.RunUntilAsync(h.AllSettled, TimeSpan.FromMinutes(2));
+
+        var messages = h.Channel.Messages.ToArray();
+        Assert.Equal(2, messages.Length);
+        Assert.Equal([ids[0]], messages[0].Ids);
+        Assert.Equal(ids.Skip(1), messages[1].Ids);
+        Assert.Equal(TimeSpan.FromSeconds(1), messages[1].At - messages[0].At);
+        Assert.All(h.Store.Rows, r => Assert.Equal(OutboxStatus.Sent, r.Status));
+    }
+
+    [Fact]
+    public async Task AGroupsBacklogComesInMessagesOfAtMostTheChannelsCombinedSizeAndNeverMoreThanTwentyAMinute()
+    {
+        var h = new DispatchHarness(TelegramLike);
+        h.Channel.MaxCombined = 10;
+        await h.AddSubscriberAsync("-100", isGroup: true);
+        var ids = h.Enqueue(Enumerable.Range(0, 45).Select(i => ("test:-100", $"k{i}")));
+
+        await h.RunUntilAsync(h.AllSettled, TimeSpan.FromMinutes(5));
+
+        var messages = h.Channel.Messages.ToArray();
+        Assert.Equal([1, 9, 10, 10, 10, 5], messages.Select(m => m.Ids.Count));
+        Assert.Equal(ids, messages.SelectMany(m => m.Ids));
+        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromMinutes(1)) <= 20);
+        Assert.True(DispatchHarness.MaxInAnyWindow(messages.Select(m => m.At), TimeSpan.FromSeconds(1)) <= 1);
+    }
+
+    [Fact]
+    public async Task AlertsHeldBackByA429ForTheirChatGoOutTogetherAfterRetryAfter()
+    {
+        var h = new DispatchHarness(TelegramLike);
+        h.Channel.MaxCombined = 10;
+        await h.AddSubscriberAsync("a");
+        var limitedOnce = false;
+        h.Channel.Rules.Add((_, _) =>
+        {
+            if (!limitedOnce)
+            {
+                limitedOnce = true;
+                return new SendResult.RateLimited(TimeSpan.FromSeconds(2), false, "429");
+            }
+
+            return null;
+        });
+        var ids = h.Enqueue([("test:a", "1"), ("test:a", "2"), ("test:a", "3")]);
+
+        await h.RunUntilAsync(h.AllSettled, TimeSpan.FromMinutes(1));
+
+        var messages = h.Channel.Messages.ToArray();
+        Assert.Equal(2, messages.Length);
+        Assert.Equal([ids[0]], messages[0].Ids);
+        Assert.Equal(ids, messages[1].Ids);
+        Assert.Equal(TimeSpan.FromSeconds(2), messages[1].At - messages[0].At);
+    }
+
+    [Fact]
+    public async Task OneAlertAloneIsNeverCombinedAndChatsHeldOnlyByTheGlobalLimitGetOneMessageEach()
+    {
+        var h = new DispatchHarness(TelegramLike);
+        h.Channel.MaxCombined = 10;
+        var alerts = new List<(string, string)>();
+        for (var s = 0; s < 90; s++)
+        {
+            await h.AddSubscriberAsync($"u{s}");
+            alerts.Add(($"test:u{s}", "k"));
+        }
+
+        h.Enqueue(alerts);
+        await h.RunUntilAsync(h.AllSettled, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(90, h.Channel.Messages.Count);
+        Assert.All(h.Channel.Messages, m => Assert.Single(m.Ids));
+        Assert.InRange((h.Channel.Messages.Max(m => m.At) - h.Start).TotalSeconds, 2, 3);
+    }
+
+    [Fact]
+    public async Task AReplyWaitingForTheGlobalLimitGoesBeforeWaitingAlerts()
+    {
+        var h = new DispatchHarness(TelegramLike);
+        var alerts = new List<(string, string)>();
+        for (var s = 0; s < 60; s++)
+        {
+            await h.AddSubscriberAsync($"u{s}");
+            alerts.Add(($"test:u{s}", "k"));
+        }
+
+        h.Enqueue(alerts);
+        await h.RunUntilAsync(() => h.Channel.Sends.Count >= 30, TimeSpan.FromSeconds(5));
+        Assert.Equal(30, h.Channel.Sends.Count);
+
+        // The first second's 30 permits are gone: the reply waits for the next one, and takes it before any alert.
+        var reply = h.Dispatcher.Limiter.AcquireForReplyAsync(h.Channel, new Subscriber("test:someone", "test", "someone"), h.Time, CancellationToken.None);
+        Assert.False(reply.IsCompleted);
+        await h.Dispatcher.StepAsync("owner");
+        Assert.Equal(30, h.Channel.Sends.Count);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        var second = h.Time.GetUtcNow();
+        await h.Dispatcher.StepAsync("owner");
+        await h.Dispatcher.DrainAsync();
+        await reply.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(second, h.Time.GetUtcNow());
+        var repliedAt = second;
+
+        await h.RunUntilAsync(h.AllSettled, TimeSpan.FromMinutes(1));
+        var sends = h.Channel.Sends.ToArray();
+        Assert.Equal(60, sends.Length);
+        Assert.True(sends.Count(s => s.At >= second && s.At < second + TimeSpan.FromSeconds(1)) <= 29);
+
+        // Replies and alerts together: at most 30 in any second.
+        Assert.True(DispatchHarness.MaxInAnyWindow(sends.Select(s => s.At).Append(repliedAt), TimeSpan.FromSeconds(1)) <= 30);
     }
 
     [Fact]

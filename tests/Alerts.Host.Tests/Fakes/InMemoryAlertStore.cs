@@ -149,6 +149,22 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
         return claimed;
     });
 
+    public Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        var released = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i] is { Status: OutboxStatus.Pending, LeaseOwner: not null } r)
+            {
+                rows[i] = r with { LeaseOwner = null, NotBefore = now };
+                released++;
+            }
+        }
+
+        pendingFrom = 0;
+        return released;
+    });
+
     public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         Update(id, r => r with { Status = OutboxStatus.Sent, SentAt = at, LeaseOwner = null });
 

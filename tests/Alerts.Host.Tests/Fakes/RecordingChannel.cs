@@ -11,17 +11,39 @@ internal sealed class RecordingChannel(TimeProvider time, ChannelLimits limits, 
 
     public ChannelLimits Limits { get; } = limits;
 
+    /// <summary>1 (the default): every alert alone, as the console and webhook channels do.</summary>
+    public int MaxCombined { get; set; } = 1;
+
+    /// <summary>Every alert sent, with its time; a combined message contributes each of its alerts.</summary>
     public ConcurrentQueue<(long Id, string Subscriber, DateTimeOffset At)> Sends { get; } = new();
+
+    /// <summary>Every message sent: the alerts it carried, oldest first.</summary>
+    public ConcurrentQueue<(IReadOnlyList<long> Ids, string Subscriber, DateTimeOffset At)> Messages { get; } = new();
 
     /// <summary>Decides the result for matching sends; return null to fall through to the next rule or Sent.</summary>
     public List<Func<OutboxAlert, Subscriber, SendResult?>> Rules { get; } = [];
 
-    public Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    public Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        Record([alert], to);
+
+    public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken)
     {
-        Sends.Enqueue((alert.Id, to.Id, time.GetUtcNow()));
+        Assert.InRange(alerts.Count, 2, MaxCombined);
+        return Record(alerts, to);
+    }
+
+    private Task<SendResult> Record(IReadOnlyList<OutboxAlert> alerts, Subscriber to)
+    {
+        var at = time.GetUtcNow();
+        Messages.Enqueue(([.. alerts.Select(a => a.Id)], to.Id, at));
+        foreach (var alert in alerts)
+        {
+            Sends.Enqueue((alert.Id, to.Id, at));
+        }
+
         foreach (var rule in Rules)
         {
-            if (rule(alert, to) is { } result)
+            if (rule(alerts[0], to) is { } result)
             {
                 return Task.FromResult(result);
             }
