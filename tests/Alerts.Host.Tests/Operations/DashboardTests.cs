@@ -37,11 +37,11 @@ public sealed class DashboardTests
     [Fact]
     public async Task ForwardingHeadersAreBelievedFromTheConfiguredProxiesOnly()
     {
-        var none = Alerts.Host.Operations.OperationsApi.ForwardedHeadersFrom(new Alerts.Host.Options.DashboardSettings());
+        var none = Alerts.Host.Operations.OperationsApi.ForwardedHeadersFrom(new Alerts.Host.Options.DashboardOptions());
         Assert.Empty(none.KnownProxies);
         Assert.Empty(none.KnownIPNetworks);
 
-        var one = Alerts.Host.Operations.OperationsApi.ForwardedHeadersFrom(new Alerts.Host.Options.DashboardSettings { KnownProxies = ["10.0.0.2"] });
+        var one = Alerts.Host.Operations.OperationsApi.ForwardedHeadersFrom(new Alerts.Host.Options.DashboardOptions { KnownProxies = ["10.0.0.2"] });
         Assert.Equal([IPAddress.Parse("10.0.0.2")], one.KnownProxies);
 
         // Through the configured proxy the client's address is the remote address, and the request is still not local.
