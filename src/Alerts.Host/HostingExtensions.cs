@@ -98,7 +98,8 @@ internal static class HostingExtensions
                 sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources,
                 sp.GetRequiredService<SubscriptionLimits>(),
                 sp.GetRequiredService<TimeProvider>(),
-                () => aliases.Current);
+                () => aliases.Current,
+                sp.GetRequiredService<IKeyValueStore>());
         });
 
         services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());

@@ -12,7 +12,8 @@ namespace Alerts.Storage;
 internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time) : ISubscriptionStore
 {
     private const string SubscriberColumns = "id, platform, address, is_group, paused, active, time_zone, deactivated_reason";
-    private const string SubscriptionColumns = "id, subscriber_id, query, source_id, created_at";
+    private const string SettingsColumns = "language, detected_language, muted_until, quiet_hours, long_format";
+    private const string SubscriptionColumns = "id, subscriber_id, query, source_id, created_at, muted_until";
 
     private readonly ISqlDialect dialect = database.Dialect;
 
@@ -23,12 +24,14 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using (var insert = connection.Command(
             $"""
-            INSERT INTO subscribers ({SubscriberColumns}, created_at)
-            VALUES (@id, @platform, @address, @isGroup, @paused, @active, @timeZone, @reason, @createdAt)
+            INSERT INTO subscribers ({SubscriberColumns}, detected_language, created_at)
+            VALUES (@id, @platform, @address, @isGroup, @paused, @active, @timeZone, @reason, @detected, @createdAt)
             ON CONFLICT (id) DO NOTHING
             """))
         {
-            await AddSubscriberParameters(insert, subscriber).With("createdAt", dialect.Time(time.GetUtcNow())).ExecuteNonQueryAsync(cancellationToken);
+            // A new chat starts in the language of the client that wrote first (SPEC §5).
+            await AddSubscriberParameters(insert, subscriber).With("detected", subscriber.DetectedLanguage)
+                .With("createdAt", dialect.Time(time.GetUtcNow())).ExecuteNonQueryAsync(cancellationToken);
         }
 
         return await ReadSubscriberAsync(connection, null, subscriber.Id, cancellationToken)
@@ -158,6 +161,35 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) =>
         UpdateSubscriberAsync("UPDATE subscribers SET paused = @flag WHERE id = @id", subscriberId, paused, null, cancellationToken);
 
+    public async Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            """
+            UPDATE subscribers SET language = @language, detected_language = @detected, time_zone = @timeZone,
+                muted_until = @mutedUntil, quiet_hours = @quiet, long_format = @longFormat
+            WHERE id = @id
+            """);
+        await AddSettingsParameters(command, subscriber).With("id", subscriber.Id).With("timeZone", subscriber.TimeZone).ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"SELECT {SubscriptionColumns} FROM subscriptions WHERE muted_until > @now ORDER BY id").With("now", dialect.Time(now));
+        return await ReadSubscriptionsAsync(command, cancellationToken);
+    }
+
+    public async Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default)
+    {
+        // Not a change of what matches (the matcher keeps muted subscriptions), so no new feed version.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("UPDATE subscriptions SET muted_until = @until WHERE id = @id")
+            .With("id", subscriptionId).With("until", until is { } u ? dialect.Time(u) : null);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) =>
         UpdateSubscriberAsync("UPDATE subscribers SET active = @flag, deactivated_reason = @reason WHERE id = @id", subscriberId, false, reason ?? "", cancellationToken);
 
@@ -179,7 +211,11 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
 
         // The subscriber's own choices (pause, time zone) move with it; the platform facts come from the new address.
         var old = await ReadSubscriberAsync(connection, transaction, oldSubscriberId, cancellationToken);
-        var target = old is null ? newSubscriber : newSubscriber with { Paused = old.Paused, TimeZone = old.TimeZone, Active = true, DeactivatedReason = null };
+        var target = old is null ? newSubscriber : newSubscriber with
+        {
+            Paused = old.Paused, TimeZone = old.TimeZone, Active = true, DeactivatedReason = null,
+            Language = old.Language, DetectedLanguage = old.DetectedLanguage, MutedUntil = old.MutedUntil, Quiet = old.Quiet, LongFormat = old.LongFormat,
+        };
         await using (var insert = connection.Command(
             $"""
             INSERT INTO subscribers ({SubscriberColumns}, created_at)
@@ -188,6 +224,16 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
             """, transaction))
         {
             await AddSubscriberParameters(insert, target).With("createdAt", dialect.Time(time.GetUtcNow())).ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var settings = connection.Command(
+            """
+            UPDATE subscribers SET language = @language, detected_language = @detected, muted_until = @mutedUntil,
+                quiet_hours = @quiet, long_format = @longFormat
+            WHERE id = @id
+            """, transaction))
+        {
+            await AddSettingsParameters(settings, target).With("id", target.Id).ExecuteNonQueryAsync(cancellationToken);
         }
 
         if (old is not null)
@@ -214,6 +260,11 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    private DbCommand AddSettingsParameters(DbCommand command, Subscriber subscriber) =>
+        command.With("language", subscriber.Language).With("detected", subscriber.DetectedLanguage)
+            .With("mutedUntil", subscriber.MutedUntil is { } until ? dialect.Time(until) : null)
+            .With("quiet", subscriber.Quiet?.ToString()).With("longFormat", subscriber.LongFormat);
+
     private static DbCommand AddSubscriberParameters(DbCommand command, Subscriber subscriber) =>
         command.With("id", subscriber.Id).With("platform", subscriber.Platform).With("address", subscriber.Address)
             .With("isGroup", subscriber.IsGroup).With("paused", subscriber.Paused).With("active", subscriber.Active)
@@ -225,9 +276,9 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<Subscriber?> ReadSubscriberAsync(DbConnection connection, DbTransaction? transaction, string subscriberId, CancellationToken cancellationToken)
+    private async Task<Subscriber?> ReadSubscriberAsync(DbConnection connection, DbTransaction? transaction, string subscriberId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command($"SELECT {SubscriberColumns} FROM subscribers WHERE id = @id", transaction).With("id", subscriberId);
+        await using var command = connection.Command($"SELECT {SubscriberColumns}, {SettingsColumns} FROM subscribers WHERE id = @id", transaction).With("id", subscriberId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -242,7 +293,12 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
             Paused: reader.GetBoolean(4),
             Active: reader.GetBoolean(5),
             TimeZone: reader.GetString(6),
-            DeactivatedReason: reader.GetNullableString(7));
+            DeactivatedReason: reader.GetNullableString(7),
+            Language: reader.GetNullableString(8),
+            DetectedLanguage: reader.GetNullableString(9),
+            MutedUntil: reader.IsDBNull(10) ? null : dialect.ReadTime(reader, 10),
+            Quiet: QuietHours.TryParse(reader.GetNullableString(11), out var quiet) ? quiet : null,
+            LongFormat: reader.GetBoolean(12));
     }
 
     private async Task<IReadOnlyList<Subscription>> ReadSubscriptionsAsync(DbCommand command, CancellationToken cancellationToken)
@@ -251,7 +307,9 @@ internal sealed class SubscriptionStore(SqlDatabase database, TimeProvider time)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(new Subscription(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), dialect.ReadTime(reader, 4)));
+            list.Add(new Subscription(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), dialect.ReadTime(reader, 4),
+                reader.IsDBNull(5) ? null : dialect.ReadTime(reader, 5)));
         }
 
         return list;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Alerts.Core.Diffing;
 using Alerts.Core.Tickers;
@@ -18,9 +19,9 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
 
         string? etag, lastModified, lastError;
         DateTimeOffset? lastSuccess;
-        int failures;
+        int failures, keyScheme;
         await using (var command = connection.Command(
-            "SELECT etag, last_modified, last_success_at, consecutive_failures, last_error, baseline_at FROM source_state WHERE source_id = @source")
+            "SELECT etag, last_modified, last_success_at, consecutive_failures, last_error, baseline_at, key_scheme FROM source_state WHERE source_id = @source")
             .With("source", sourceId))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -35,6 +36,7 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
             lastSuccess = reader.IsDBNull(2) ? null : dialect.ReadTime(reader, 2);
             failures = reader.GetInt32(3);
             lastError = reader.GetNullableString(4);
+            keyScheme = reader.GetInt32(6);
         }
 
         var seen = new Dictionary<string, SeenItem>(StringComparer.Ordinal);
@@ -49,7 +51,7 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
             }
         }
 
-        return new SourceState(seen, etag, lastModified, lastSuccess, failures, lastError);
+        return new SourceState(seen, etag, lastModified, lastSuccess, failures, lastError, keyScheme);
     }
 
     public async Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default)
@@ -64,6 +66,11 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken);
+
+        if (commit.RenamedKeys is { Count: > 0 } renamed)
+        {
+            await RenameKeysAsync(connection, transaction, commit.SourceId, renamed, cancellationToken);
+        }
 
         await connection.InsertRowsAsync(
             transaction,
@@ -124,9 +131,10 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
 
         await using (var state = connection.Command(
             """
-            INSERT INTO source_state (source_id, etag, last_modified, baseline_at, last_success_at, consecutive_failures, last_error)
-            VALUES (@source, @etag, @lastModified, @polled, @polled, 0, NULL)
+            INSERT INTO source_state (source_id, etag, last_modified, baseline_at, last_success_at, consecutive_failures, last_error, key_scheme)
+            VALUES (@source, @etag, @lastModified, @polled, @polled, 0, NULL, @scheme)
             ON CONFLICT (source_id) DO UPDATE SET
+                key_scheme = excluded.key_scheme,
                 etag = excluded.etag,
                 last_modified = excluded.last_modified,
                 baseline_at = COALESCE(source_state.baseline_at, excluded.baseline_at),
@@ -136,7 +144,7 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
             """, transaction))
         {
             await state.With("source", commit.SourceId).With("etag", commit.ETag).With("lastModified", commit.LastModified).With("polled", polledAt)
-                .ExecuteNonQueryAsync(cancellationToken);
+                .With("scheme", ItemIdentity.CurrentKeyScheme).ExecuteNonQueryAsync(cancellationToken);
         }
 
         await connection.InsertRowsAsync(
@@ -150,6 +158,36 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
             cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Renames a source's keys of an older scheme (migration 0003): in the seen-set, keeping first and last seen, in
+    /// the outbox, so that a later update still finds the alert it edits, and in the recent items. Where several old
+    /// keys became one (copies of one entry), the first row renamed stays and the others go.
+    /// </summary>
+    private static async Task RenameKeysAsync(DbConnection connection, DbTransaction transaction, string sourceId, IReadOnlyDictionary<string, string> renamed, CancellationToken cancellationToken)
+    {
+        const string NotTaken = "NOT EXISTS (SELECT 1 FROM {0} o WHERE o.source_id = @source AND o.item_key = @new{1})";
+        string[] statements =
+        [
+            "UPDATE seen_items SET item_key = @new WHERE source_id = @source AND item_key = @old AND " + string.Format(CultureInfo.InvariantCulture, NotTaken, "seen_items", ""),
+            "DELETE FROM seen_items WHERE source_id = @source AND item_key = @old",
+            "UPDATE recent_items SET item_key = @new WHERE source_id = @source AND item_key = @old AND " + string.Format(CultureInfo.InvariantCulture, NotTaken, "recent_items", ""),
+            "DELETE FROM recent_items WHERE source_id = @source AND item_key = @old",
+
+            // An alert row of a second copy keeps its old key: it went out, and the unique key must hold.
+            "UPDATE outbox SET item_key = @new WHERE source_id = @source AND item_key = @old AND "
+                + string.Format(CultureInfo.InvariantCulture, NotTaken, "outbox", " AND o.subscriber_id = outbox.subscriber_id"),
+        ];
+
+        foreach (var sql in statements)
+        {
+            foreach (var (oldKey, newKey) in renamed)
+            {
+                await using var command = connection.Command(sql, transaction);
+                await command.With("source", sourceId).With("old", oldKey).With("new", newKey).ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
     }
 
     public async Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default)

@@ -6,11 +6,18 @@ using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace Alerts.Telegram;
 
 /// <summary>Sends alerts to Telegram chats. Never throws: every failure comes back as a <see cref="SendResult"/>.</summary>
-internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOptions<TelegramOptions> options, ILogger<TelegramAlertChannel> logger)
+internal sealed partial class TelegramAlertChannel(
+    ITelegramBotClient bot,
+    IOptions<TelegramOptions> options,
+    ILogger<TelegramAlertChannel> logger,
+    ISubscriptionStore? subscriptions = null,
+    ISubscriptionCommands? commands = null,
+    TimeProvider? time = null)
     : IAlertChannel
 {
     /// <summary>Telegram's broadcast limits (SPEC §6): 30/s overall, 1/s per chat, 20/min per group.</summary>
@@ -34,13 +41,19 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
     /// <summary>A backlog goes out as one message of up to 10 entries (<see cref="TelegramBacklogRenderer"/>).</summary>
     public int MaxCombined => TelegramBacklogRenderer.MaxAlerts;
 
-    public Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
-        SendAsync(() => TelegramAlertRenderer.Render(alert, context), alert.Id, to, cancellationToken);
+    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
+
+        // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
+        var keyboard = subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
+        return await SendAsync(() => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat), alert.Id, to, keyboard, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
-        SendAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, cancellationToken);
+        SendAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, null, cancellationToken);
 
-    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, CancellationToken cancellationToken)
+    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, InlineKeyboardMarkup? keyboard, CancellationToken cancellationToken)
     {
         if (!long.TryParse(to.Address, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId))
         {
@@ -66,6 +79,9 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
                 html,
                 ParseMode.Html,
                 linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
+                replyMarkup: keyboard,
+                // Quiet hours deliver without sound instead of dropping (SPEC §5).
+                disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
                 allowPaidBroadcast: _options.AllowPaidBroadcast,
                 cancellationToken: timeout.Token).ConfigureAwait(false);
             return new SendResult.Sent(message.Id.ToString(CultureInfo.InvariantCulture));
@@ -79,6 +95,40 @@ internal sealed partial class TelegramAlertChannel(ITelegramBotClient bot, IOpti
             return result;
         }
     }
+
+    /// <summary>
+    /// The subscription that fired, and its number in the chat's list: the first one with the alert's query (saved
+    /// queries are canonical, so equal text is the same query) whose source fits. None when it was ended meanwhile.
+    /// </summary>
+    private async Task<(int Number, Subscription? Subscription)> FindFiringSubscriptionAsync(OutboxAlert alert, Subscriber to, CancellationToken cancellationToken)
+    {
+        if (subscriptions is null)
+        {
+            return (0, null);
+        }
+
+        try
+        {
+            var list = await subscriptions.ListSubscriptionsAsync(to.Id, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i].Query == alert.Query && (list[i].SourceId is null || string.Equals(list[i].SourceId, alert.SourceId, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return (i + 1, list[i]);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The alert still goes out, without its number and buttons.
+            LogLookupFailed(logger, alert.Id, e.Message);
+        }
+
+        return (0, null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look up the subscription of alert {AlertId}: {Error}")]
+    private static partial void LogLookupFailed(ILogger logger, long alertId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram send of alert {AlertId} to {SubscriberId} failed: {Result}")]
     private static partial void LogSendFailed(ILogger logger, long alertId, string subscriberId, SendResult result);

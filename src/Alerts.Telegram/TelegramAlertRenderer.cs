@@ -2,24 +2,26 @@ using System.Globalization;
 using System.Text;
 using Alerts.Core.Alerts;
 using Alerts.Core.Delivery;
+using Alerts.Core.Subscriptions;
 
 namespace Alerts.Telegram;
 
 /// <summary>
-/// Renders an alert as Telegram HTML (SPEC §4):
+/// Renders an alert as Telegram HTML, in the layout of <see cref="AlertLayout"/> (SPEC §4):
 /// <code>
 /// &lt;b&gt;Headline&lt;/b&gt;
+/// 🕒 01.12.2025 15:29 (Europe/Berlin) · Source name
+/// 🔎 Subscription #2: Drohne*
 ///
 /// Body with &lt;b&gt;matched&lt;/b&gt; words …
 ///
-/// 🔎 matched, words
-/// 🕒 15:29 · 01.12.2025 · Source name
-/// &lt;a href="…"&gt;Eintrag öffnen / open entry&lt;/a&gt;
+/// &lt;a href="…"&gt;Open entry&lt;/a&gt;
 /// </code>
 /// Length: Telegram limits a message to 4096 characters counted in UTF-16 code units of the text after entity
 /// parsing (tags removed, &amp;lt; counted as one). Every part is measured as plain text before it is escaped and
 /// tagged, so markup never counts; the body alone is shortened, on a word boundary, before any tag is added, so no
-/// tag or entity can be cut. The visible text is kept at or below <see cref="SafeLength"/> (4000), well below 4096.
+/// tag or entity can be cut. The visible text is kept at or below <see cref="SafeLength"/> (4000), well below 4096,
+/// which also leaves room for the invisible mention breaks (see <see cref="TelegramHtml.Append"/>).
 /// </summary>
 internal static class TelegramAlertRenderer
 {
@@ -31,48 +33,45 @@ internal static class TelegramAlertRenderer
 
     private const int MaxSourceName = 128;
 
+    private const int MaxFiredBy = 300;
+
     private const string Ellipsis = "…";
 
-    private const string LinkText = "Eintrag öffnen / open entry";
+    /// <summary>An alert as an English, short-format subscriber without a known subscription number sees it.</summary>
+    public static string Render(OutboxAlert alert, AlertContext context) => Render(alert, context, ChatTexts.English, 0, longFormat: false);
 
-    public static string Render(OutboxAlert alert, AlertContext context)
+    public static string Render(OutboxAlert alert, AlertContext context, ChatTexts texts, int number, bool longFormat)
     {
-        var headline = Shorten(Normalize(alert.Headline).Replace('\n', ' '), MaxHeadline);
-        var matched = alert.Matched.Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var matchedLine = matched.Count == 0 ? null : Shorten("🔎 " + string.Join(", ", matched), 300);
-        var local = TimeZoneInfo.ConvertTime(alert.Published, context.TimeZone);
-        var source = Shorten(Normalize(context.SourceName).Replace('\n', ' '), MaxSourceName);
-        var timeLine = $"🕒 {local.ToString("HH:mm · dd.MM.yyyy", CultureInfo.InvariantCulture)} · {source}";
+        var normalized = alert with { Headline = Shorten(Normalize(alert.Headline).Replace('\n', ' '), MaxHeadline), Body = Normalize(alert.Body) };
+        var probe = AlertLayout.Build(normalized, context with { SourceName = Shorten(Normalize(context.SourceName).Replace('\n', ' '), MaxSourceName) }, texts, number, longFormat, 0);
+        var meta = $"🕒 {probe.When} · {probe.Source}";
+        var firedBy = Shorten("🔎 " + probe.FiredBy, MaxFiredBy);
         var link = TelegramHtml.IsSafeLink(alert.Url) ? alert.Url : null;
 
         // Visible length of everything but the body, separators included.
-        var fixedLength = headline.Length + 2 /* blank line */ + 2 /* blank line after body */
-            + (matchedLine is null ? 0 : matchedLine.Length + 1)
-            + timeLine.Length
-            + (link is null ? 0 : 1 + LinkText.Length);
-        var body = Shorten(Normalize(alert.Body), Math.Max(0, SafeLength - fixedLength));
+        var fixedLength = probe.Headline.Length + 1 + meta.Length + 1 + firedBy.Length + 2 /* blank line */ + 2 /* blank line after body */
+            + (link is null ? 0 : probe.LinkLabel.Length);
+        var layout = AlertLayout.Build(normalized, context with { SourceName = probe.Source }, texts, number, longFormat, Math.Max(0, SafeLength - fixedLength));
 
         var sb = new StringBuilder(SafeLength + 512);
         sb.Append("<b>");
-        TelegramHtml.Append(sb, headline);
-        sb.Append("</b>\n\n");
-        if (body.Length > 0)
+        TelegramHtml.AppendWithBold(sb, layout.Headline, [], noMentions: true);
+        sb.Append("</b>\n");
+        TelegramHtml.Append(sb, meta, noMentions: true).Append('\n');
+        TelegramHtml.Append(sb, firedBy, noMentions: true);
+        if (layout.Body.Length > 0)
         {
-            TelegramHtml.AppendWithBold(sb, body, MatchHighlighter.FindSpans(body, matched));
             sb.Append("\n\n");
+            TelegramHtml.AppendWithBold(sb, layout.Body, layout.BodySpans, noMentions: true);
         }
 
-        if (matchedLine is not null)
-        {
-            TelegramHtml.Append(sb, matchedLine).Append('\n');
-        }
-
-        TelegramHtml.Append(sb, timeLine);
         if (link is not null)
         {
-            sb.Append("\n<a href=\"");
+            sb.Append("\n\n<a href=\"");
             TelegramHtml.Append(sb, link);
-            sb.Append("\">").Append(LinkText).Append("</a>");
+            sb.Append("\">");
+            TelegramHtml.Append(sb, layout.LinkLabel);
+            sb.Append("</a>");
         }
 
         return sb.ToString();

@@ -21,7 +21,7 @@ internal sealed partial class TelegramBotService(
     ILogger<TelegramBotService> logger,
     ILeaseStore? leases = null) : BackgroundService
 {
-    internal static readonly UpdateType[] AllowedUpdates = [UpdateType.Message, UpdateType.MyChatMember];
+    internal static readonly UpdateType[] AllowedUpdates = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.MyChatMember];
 
     internal const string LeaseName = "telegram:poll";
 
@@ -52,7 +52,7 @@ internal sealed partial class TelegramBotService(
         var username = await identity.GetUsernameAsync(ct).ConfigureAwait(false);
         LogStarting(logger, _options.Mode, username ?? "(getMe failed)");
 
-        await TryAsync("setMyCommands", () => bot.SetMyCommands(TelegramUpdateHandler.Menu, cancellationToken: ct), ct).ConfigureAwait(false);
+        await TryAsync("setMyCommands", () => TelegramCommands.RegisterMenusAsync(bot, ct), ct).ConfigureAwait(false);
         if (_options.Mode == TelegramMode.Polling)
         {
             // getUpdates answers 409 while a webhook is set; pending updates stay queued.

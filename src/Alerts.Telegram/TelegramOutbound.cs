@@ -37,11 +37,12 @@ internal sealed partial class TelegramOutbound(
         Microsoft.Extensions.Logging.Abstractions.NullLogger<TelegramOutbound>.Instance);
 
     /// <summary>Sends an HTML reply to a chat; null when it could not be delivered.</summary>
-    public Task<Message?> SendAsync(long chatId, bool isGroup, string html, int? threadId = null, ReplyMarkup? markup = null, CancellationToken cancellationToken = default) =>
+    public Task<Message?> SendAsync(long chatId, bool isGroup, string html, int? threadId = null, ReplyMarkup? markup = null, ReplyParameters? replyTo = null, CancellationToken cancellationToken = default) =>
         CallAsync<Message>(chatId, isGroup, "reply", async ct => await bot.SendMessage(
             chatId,
             html,
             ParseMode.Html,
+            replyParameters: replyTo,
             replyMarkup: markup,
             linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
             messageThreadId: threadId,
@@ -58,8 +59,16 @@ internal sealed partial class TelegramOutbound(
             replyMarkup: markup,
             cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
 
+    /// <summary>Replaces the buttons under a message the bot sent; false when it could not be edited.</summary>
+    public async Task<bool> EditMarkupAsync(long chatId, bool isGroup, int messageId, InlineKeyboardMarkup? markup, CancellationToken cancellationToken = default) =>
+        await CallAsync<object>(chatId, isGroup, "keyboard edit", async ct =>
+        {
+            await bot.EditMessageReplyMarkup(chatId, messageId, markup, cancellationToken: ct).ConfigureAwait(false);
+            return markup ?? new object();
+        }, cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>Answers a button press (the small notice, or just the end of the spinner); false when it failed.</summary>
-    public async Task<bool> AnswerCallbackAsync(CallbackQuery query, string? text = null, CancellationToken cancellationToken = default)
+    public async Task<bool> AnswerCallbackAsync(CallbackQuery query, string? text = null, bool showAlert = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var chat = query.Message?.Chat;
@@ -67,7 +76,7 @@ internal sealed partial class TelegramOutbound(
         var isGroup = chat?.Type is ChatType.Group or ChatType.Supergroup;
         return await CallAsync<object>(chatId, isGroup, "callback answer", async ct =>
         {
-            await bot.AnswerCallbackQuery(query.Id, text, cancellationToken: ct).ConfigureAwait(false);
+            await bot.AnswerCallbackQuery(query.Id, text, showAlert, cancellationToken: ct).ConfigureAwait(false);
             return query;
         }, cancellationToken).ConfigureAwait(false) is not null;
     }

@@ -22,7 +22,22 @@ internal static class TelegramReplies
         foreach (var chunk in Split(text, MaxVisible))
         {
             var sb = new StringBuilder(chunk.Length + 64);
-            messages.Add(TelegramHtml.AppendWithBold(sb, chunk, EmphasisSpans(chunk, reply.Emphasis)).ToString());
+            var spans = reply.EmphasisEverywhere ? MatchHighlighter.FindSpans(chunk, reply.Emphasis) : EmphasisSpans(chunk, reply.Emphasis);
+            messages.Add(TelegramHtml.AppendWithBold(sb, chunk, spans, noMentions: true).ToString());
+        }
+
+        if (!string.IsNullOrEmpty(reply.Preformatted))
+        {
+            // A query with a caret under the error: monospace, so the caret sits under the right character.
+            var pre = TelegramHtml.Append(new StringBuilder("<pre>"), TelegramAlertRenderer.Shorten(reply.Preformatted, 1000)).Append("</pre>").ToString();
+            if (messages[^1].Length + pre.Length + 1 < TelegramAlertRenderer.SafeLength)
+            {
+                messages[^1] += "\n" + pre;
+            }
+            else
+            {
+                messages.Add(pre);
+            }
         }
 
         return messages;

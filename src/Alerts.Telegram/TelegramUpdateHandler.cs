@@ -1,16 +1,21 @@
 using System.Globalization;
+using System.Text;
 using Alerts.Core.Subscriptions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
+using ChatAction = Alerts.Core.Subscriptions.ChatAction;
 
 namespace Alerts.Telegram;
 
 /// <summary>
-/// Handles one update, whichever way it arrived (polling or webhook): bot commands (SPEC §5), group migrations, and
-/// the bot being removed from a chat. Never throws for a single bad update: errors are logged and the user told.
+/// Handles one update, whichever way it arrived (polling or webhook): bot commands and plain words (SPEC §5), button
+/// presses, group migrations, and the bot being removed from a chat. Replies are in the chat's language (chosen with
+/// <c>/language</c>, else the writer's client language). Never throws for a single bad update: errors are logged and
+/// the user told.
 /// </summary>
 internal sealed partial class TelegramUpdateHandler(
     ITelegramBotClient bot,
@@ -25,27 +30,12 @@ internal sealed partial class TelegramUpdateHandler(
     // Replies go through the process's shared limiter; a handler built by hand (tests) gets one of its own.
     private readonly TelegramOutbound _outbound = outbound ?? TelegramOutbound.Unshared(bot, options);
 
-    /// <summary>The command menu registered with setMyCommands.</summary>
-    public static readonly IReadOnlyList<BotCommand> Menu =
-    [
-        new() { Command = "subscribe", Description = "Alerts abonnieren / subscribe: /subscribe Drohne*" },
-        new() { Command = "list", Description = "Abos anzeigen / list subscriptions" },
-        new() { Command = "unsubscribe", Description = "Abo löschen / unsubscribe: /unsubscribe 2" },
-        new() { Command = "preview", Description = "Testen ohne Speichern / try a query" },
-        new() { Command = "pause", Description = "Alerts pausieren / pause alerts" },
-        new() { Command = "resume", Description = "Alerts fortsetzen / resume alerts" },
-        new() { Command = "sources", Description = "Quellen / sources" },
-        new() { Command = "help", Description = "Hilfe und Beispiele / help and examples" },
-    ];
-
-    private const string CommandOverview =
-        "\n\nBefehle / commands:\n"
-        + "/subscribe <query> (/sub) – abonnieren / subscribe\n"
-        + "/list – Abos anzeigen / list\n"
-        + "/unsubscribe <Nummer|query> (/unsub) – löschen / remove\n"
-        + "/preview <query> – testen ohne Speichern / try without saving\n"
-        + "/pause, /resume – Alerts anhalten, fortsetzen / pause, resume\n"
-        + "/sources – Quellen / sources";
+    private enum Permission
+    {
+        Allowed,
+        Refused,
+        CheckFailed,
+    }
 
     public async Task HandleAsync(Update update, CancellationToken cancellationToken)
     {
@@ -58,6 +48,9 @@ internal sealed partial class TelegramUpdateHandler(
                     break;
                 case { Message: { Text: { } text, Chat.Type: not ChatType.Channel } message }:
                     await OnTextAsync(message, text, cancellationToken).ConfigureAwait(false);
+                    break;
+                case { CallbackQuery: { Data: { } data, Message: { } pressedOn } callback }:
+                    await OnButtonAsync(callback, pressedOn, data, cancellationToken).ConfigureAwait(false);
                     break;
                 case { MyChatMember: { NewChatMember.Status: ChatMemberStatus.Kicked or ChatMemberStatus.Left, Chat: var chat } }:
                     await store.DeactivateAsync(SubscriberId(chat.Id), "bot removed from the chat", cancellationToken).ConfigureAwait(false);
@@ -86,14 +79,15 @@ internal sealed partial class TelegramUpdateHandler(
 
     private async Task OnTextAsync(Message message, string text, CancellationToken cancellationToken)
     {
-        var isGroup = message.Chat.Type is ChatType.Group or ChatType.Supergroup;
+        var isGroup = IsGroup(message.Chat);
         var command = TelegramCommand.Parse(text);
         if (command is null)
         {
-            // In groups people talk to each other; only a private chat gets a hint.
+            // In groups people talk to each other; in a private chat plain words are an offer to subscribe to them.
             if (!isGroup)
             {
-                await ReplyAsync(message, CommandReply.Error("Ich verstehe nur Befehle. / I only understand commands: /help"), cancellationToken).ConfigureAwait(false);
+                var subscriber = await EnsureSubscriberAsync(message.Chat, message.From, cancellationToken).ConfigureAwait(false);
+                await ReplyAsync(message, await commands.OfferAsync(subscriber, text, shared: false, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -104,82 +98,192 @@ internal sealed partial class TelegramUpdateHandler(
             return;
         }
 
-        if (!IsKnown(command.Name))
+        var info = TelegramCommands.Find(command.Name);
+        if (info is null)
         {
             if (!isGroup || command.Addressee is not null)
             {
-                await ReplyAsync(message, CommandReply.Error($"Unbekannter Befehl / unknown command: /{command.Name}. /help"), cancellationToken).ConfigureAwait(false);
+                var texts = ChatTexts.For(await PeekLanguageAsync(message.Chat, message.From, cancellationToken).ConfigureAwait(false));
+                await ReplyAsync(message, CommandReply.Error(texts.UnknownCommand("/" + command.Name)), cancellationToken).ConfigureAwait(false);
             }
 
             return;
         }
 
-        var subscriber = await EnsureSubscriberAsync(message.Chat.Id, isGroup, cancellationToken).ConfigureAwait(false);
-        if (isGroup && ChangesSubscriptions(command.Name) && !await MayChangeAsync(message, cancellationToken).ConfigureAwait(false))
+        var chatSubscriber = await EnsureSubscriberAsync(message.Chat, message.From, cancellationToken).ConfigureAwait(false);
+        var t = ChatTexts.For(chatSubscriber);
+        if (isGroup && info.Changes)
         {
-            await ReplyAsync(message, CommandReply.Error("In Gruppen dürfen nur Admins Abos ändern. / In groups, only chat administrators can change subscriptions."), cancellationToken).ConfigureAwait(false);
-            return;
+            switch (await MayChangeAsync(message.Chat.Id, message.From, message.SenderChat, cancellationToken).ConfigureAwait(false))
+            {
+                case Permission.Refused:
+                    await ReplyAsync(message, CommandReply.Error(t.AdminsOnly), cancellationToken).ConfigureAwait(false);
+                    return;
+                case Permission.CheckFailed:
+                    await ReplyAsync(message, CommandReply.Error(t.AdminCheckFailed), cancellationToken).ConfigureAwait(false);
+                    return;
+            }
         }
 
-        var reply = await RunAsync(command, subscriber, cancellationToken).ConfigureAwait(false);
+        var reply = await RunAsync(info, command.Arguments, chatSubscriber, t, cancellationToken).ConfigureAwait(false);
         await ReplyAsync(message, reply, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<CommandReply> RunAsync(TelegramCommand command, Subscriber subscriber, CancellationToken ct) => command switch
+    private async Task<CommandReply> RunAsync(TelegramCommandInfo info, string args, Subscriber subscriber, ChatTexts t, CancellationToken ct)
     {
-        { Name: "start" } => Prefix("Willkommen! Ich schicke dir Alerts zu Liveticker-Einträgen, die zu deinen Suchbegriffen passen. / Welcome! I send you alerts for live ticker entries that match your queries.\n\n", commands.Help("/subscribe")),
-        { Name: "help" } => Prefix("", commands.Help("/subscribe")),
-        { Name: "subscribe" or "sub", Arguments: "" } => Usage("/subscribe <query>", "/subscribe Drohne*"),
-        { Name: "subscribe" or "sub", Arguments: var query } => await commands.SubscribeAsync(subscriber, query, null, ct).ConfigureAwait(false),
-        { Name: "unsubscribe" or "unsub", Arguments: "" } => Usage("/unsubscribe <Nummer/number|query>", "/unsubscribe 2"),
-        { Name: "unsubscribe" or "unsub", Arguments: var what } => await commands.UnsubscribeAsync(subscriber, what, ct).ConfigureAwait(false),
-        { Name: "list" } => await commands.ListAsync(subscriber, ct).ConfigureAwait(false),
-        { Name: "preview", Arguments: "" } => Usage("/preview <query>", "/preview Selenskyj"),
-        { Name: "preview", Arguments: var query } => await commands.PreviewAsync(subscriber, query, null, ct).ConfigureAwait(false),
-        { Name: "pause" } => await commands.PauseAsync(subscriber, ct).ConfigureAwait(false),
-        { Name: "resume" } => await commands.ResumeAsync(subscriber, ct).ConfigureAwait(false),
-        { Name: "sources" } => commands.Sources(),
-        _ => CommandReply.Error($"/{command.Name}?"),
-    };
-
-    private static bool IsKnown(string name) => name is "start" or "help" or "subscribe" or "sub" or "unsubscribe" or "unsub"
-        or "list" or "preview" or "pause" or "resume" or "sources";
-
-    private static bool ChangesSubscriptions(string name) => name is "subscribe" or "sub" or "unsubscribe" or "unsub" or "pause" or "resume";
-
-    private static CommandReply Usage(string syntax, string example) =>
-        CommandReply.Error($"Bitte mit Suchbegriff / please add a query: {syntax}\nBeispiel / example: {example}");
-
-    private static CommandReply Prefix(string intro, CommandReply help) =>
-        help with { Text = intro + help.Text.TrimEnd() + CommandOverview };
-
-    private async Task<bool> MayChangeAsync(Message message, CancellationToken cancellationToken)
-    {
-        // An anonymous admin writes as the group itself.
-        if (message.SenderChat?.Id == message.Chat.Id)
+        if (info.Usage is not null && args.Length == 0 && info.Kind is not (TelegramCommandKind.Mute or TelegramCommandKind.Quiet))
         {
-            return true;
+            return CommandReply.Error(t.Usage($"/{info.NameFor(t.Language)} {info.Usage}", $"/{info.NameFor(t.Language)} {info.Example}"));
         }
 
-        if (message.From is null)
+        return info.Kind switch
         {
-            return false;
+            TelegramCommandKind.Start when args.Length > 0 => await StartWithPayloadAsync(subscriber, args, t, ct).ConfigureAwait(false),
+            TelegramCommandKind.Start => commands.Start(subscriber),
+            TelegramCommandKind.Help => Help(subscriber, t),
+            TelegramCommandKind.Subscribe => await commands.SubscribeAsync(subscriber, args, null, ct).ConfigureAwait(false),
+            TelegramCommandKind.Unsubscribe => await commands.UnsubscribeAsync(subscriber, args, ct).ConfigureAwait(false),
+            TelegramCommandKind.List => await commands.ListAsync(subscriber, ct).ConfigureAwait(false),
+            TelegramCommandKind.Preview => await commands.PreviewAsync(subscriber, args, null, ct).ConfigureAwait(false),
+            TelegramCommandKind.Pause => await commands.PauseAsync(subscriber, ct).ConfigureAwait(false),
+            TelegramCommandKind.Resume => await commands.ResumeAsync(subscriber, ct).ConfigureAwait(false),
+            TelegramCommandKind.Sources => commands.Sources(subscriber),
+            TelegramCommandKind.Stop => await commands.StopAsync(subscriber, ct).ConfigureAwait(false),
+            TelegramCommandKind.Mute => await commands.MuteAsync(subscriber, args, ct).ConfigureAwait(false),
+            TelegramCommandKind.Quiet => await commands.QuietAsync(subscriber, args, ct).ConfigureAwait(false),
+            TelegramCommandKind.TimeZone => await commands.SetTimeZoneAsync(subscriber, args, ct).ConfigureAwait(false),
+            TelegramCommandKind.Language => await commands.SetLanguageAsync(subscriber, args, ct).ConfigureAwait(false),
+            TelegramCommandKind.Format => await commands.SetFormatAsync(subscriber, args, ct).ConfigureAwait(false),
+            _ => CommandReply.Error(t.UnknownCommand("/" + info.Name)),
+        };
+    }
+
+    /// <summary><c>/help</c>: the query language, then the command overview from the command table, in the chat's language.</summary>
+    private CommandReply Help(Subscriber subscriber, ChatTexts t)
+    {
+        var help = commands.Help(subscriber, "/" + TelegramCommands.Find("subscribe")!.NameFor(t.Language));
+        return help with { Text = help.Text.TrimEnd() + "\n\n" + t.CommandOverview(TelegramCommands.Overview(t.Language)) };
+    }
+
+    /// <summary>
+    /// A deep link <c>t.me/&lt;bot&gt;?start=&lt;payload&gt;</c>: the payload is the shared query in base64url (Telegram allows
+    /// only <c>A-Z a-z 0-9 _ -</c> there, 64 characters); see docs/telegram.md.
+    /// </summary>
+    private async Task<CommandReply> StartWithPayloadAsync(Subscriber subscriber, string payload, ChatTexts t, CancellationToken ct)
+    {
+        if (DecodePayload(payload) is not { } query)
+        {
+            return commands.Start(subscriber);
+        }
+
+        return await commands.OfferAsync(subscriber, query, shared: true, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The deep-link payload of a query (base64url of its UTF-8, no padding), or null when it is too long for Telegram.</summary>
+    public static string? EncodePayload(string query)
+    {
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(query)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return encoded.Length <= 64 ? encoded : null;
+    }
+
+    internal static string? DecodePayload(string payload)
+    {
+        if (payload.Length is 0 or > 64 || !payload.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return null;
+        }
+
+        var base64 = payload.Replace('-', '+').Replace('_', '/');
+        base64 += new string('=', (4 - base64.Length % 4) % 4);
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            return string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl) ? null : text;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private async Task OnButtonAsync(CallbackQuery callback, Message pressedOn, string data, CancellationToken cancellationToken)
+    {
+        var subscriber = await EnsureSubscriberAsync(pressedOn.Chat, callback.From, cancellationToken).ConfigureAwait(false);
+        var t = ChatTexts.For(subscriber);
+        if (ChatAction.Decode(data) is not { } action)
+        {
+            await AnswerAsync(callback, "", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // The data comes from the user's client: it is checked here (may this user change this chat?) and in Core
+        // (does the subscription belong to this chat?), never taken on trust.
+        if (IsGroup(pressedOn.Chat) && action is not ChatAction.Help)
+        {
+            var permission = await MayChangeAsync(pressedOn.Chat.Id, callback.From, null, cancellationToken).ConfigureAwait(false);
+            if (permission != Permission.Allowed)
+            {
+                await AnswerAsync(callback, permission == Permission.Refused ? t.AdminsOnly : t.AdminCheckFailed, cancellationToken, alert: true).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var keyboard = pressedOn.ReplyMarkup;
+        var numbered = TelegramKeyboards.LabelOf(keyboard, data)?.StartsWith('#') == true;
+        var outcome = await commands.PressAsync(subscriber, action, numbered, cancellationToken).ConfigureAwait(false);
+        await AnswerAsync(callback, outcome.Toast, cancellationToken).ConfigureAwait(false);
+        if (outcome.Row is not null)
+        {
+            await _outbound.EditMarkupAsync(pressedOn.Chat.Id, IsGroup(pressedOn.Chat), pressedOn.MessageId, TelegramKeyboards.ReplaceRow(keyboard, data, outcome.Row), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome.Reply is { } reply)
+        {
+            if (action is ChatAction.Help)
+            {
+                reply = Help(subscriber, t);
+            }
+
+            await SendAsync(pressedOn.Chat.Id, IsGroup(pressedOn.Chat), pressedOn.IsTopicMessage ? pressedOn.MessageThreadId : null, null, reply, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A toast is at most 200 characters; a refusal shows as an alert the presser must close.</summary>
+    private Task<bool> AnswerAsync(CallbackQuery callback, string toast, CancellationToken cancellationToken, bool alert = false) =>
+        _outbound.AnswerCallbackAsync(callback, toast.Length == 0 ? null : TelegramAlertRenderer.Shorten(toast, 200), alert, cancellationToken);
+
+    private async Task<Permission> MayChangeAsync(long chatId, User? from, Chat? senderChat, CancellationToken cancellationToken)
+    {
+        // An anonymous admin writes as the group itself.
+        if (senderChat?.Id == chatId)
+        {
+            return Permission.Allowed;
+        }
+
+        if (from is null)
+        {
+            return Permission.Refused;
         }
 
         try
         {
-            return await admins.IsAdminAsync(message.Chat.Id, message.From.Id, cancellationToken).ConfigureAwait(false);
+            return await admins.IsAdminAsync(chatId, from.Id, cancellationToken).ConfigureAwait(false) ? Permission.Allowed : Permission.Refused;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogAdminCheckFailed(logger, message.Chat.Id, TelegramErrors.Redact(e.Message, options.Value.BotToken));
-            return false;
+            LogAdminCheckFailed(logger, chatId, TelegramErrors.Redact(e.Message, options.Value.BotToken));
+            return Permission.CheckFailed;
         }
     }
 
-    private async Task<Subscriber> EnsureSubscriberAsync(long chatId, bool isGroup, CancellationToken cancellationToken)
+    /// <summary>
+    /// The chat's subscriber, with the writer's client language as <see cref="Subscriber.DetectedLanguage"/> (stored
+    /// when it changed, so that alerts follow the language the chat last wrote in).
+    /// </summary>
+    private async Task<Subscriber> EnsureSubscriberAsync(Chat chat, User? from, CancellationToken cancellationToken)
     {
-        var wanted = new Subscriber(SubscriberId(chatId), Platforms.Telegram, chatId.ToString(CultureInfo.InvariantCulture), IsGroup: isGroup);
+        var detected = from?.LanguageCode is { } code ? ChatLanguage.FromClient(code) : null;
+        var wanted = new Subscriber(SubscriberId(chat.Id), Platforms.Telegram, chat.Id.ToString(CultureInfo.InvariantCulture), IsGroup: IsGroup(chat), DetectedLanguage: detected);
         var stored = await store.EnsureSubscriberAsync(wanted, cancellationToken).ConfigureAwait(false);
         if (!stored.Active)
         {
@@ -188,7 +292,20 @@ internal sealed partial class TelegramUpdateHandler(
             stored = stored with { Active = true, DeactivatedReason = null };
         }
 
+        if (detected is not null && stored.DetectedLanguage != detected)
+        {
+            stored = stored with { DetectedLanguage = detected };
+            await store.SaveSettingsAsync(stored, cancellationToken).ConfigureAwait(false);
+        }
+
         return stored;
+    }
+
+    /// <summary>The language for a reply that does not create a subscriber (an unknown command).</summary>
+    private async Task<string> PeekLanguageAsync(Chat chat, User? from, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetSubscriberAsync(SubscriberId(chat.Id), cancellationToken).ConfigureAwait(false);
+        return stored?.Language ?? (from?.LanguageCode is { } code ? ChatLanguage.FromClient(code) : stored?.EffectiveLanguage ?? ChatLanguage.English);
     }
 
     private async Task MigrateAsync(long oldChatId, long newChatId, CancellationToken cancellationToken)
@@ -204,18 +321,32 @@ internal sealed partial class TelegramUpdateHandler(
         LogMigrated(logger, old.Id, moved.Id);
     }
 
-    private async Task ReplyAsync(Message to, CommandReply reply, CancellationToken cancellationToken)
+    /// <summary>Replies in the chat (and topic) of <paramref name="to"/>; in groups the reply quotes the command it answers.</summary>
+    private Task ReplyAsync(Message to, CommandReply reply, CancellationToken cancellationToken) =>
+        SendAsync(to.Chat.Id, IsGroup(to.Chat), to.IsTopicMessage ? to.MessageThreadId : null, IsGroup(to.Chat) ? to.MessageId : null, reply, cancellationToken);
+
+    private async Task SendAsync(long chatId, bool isGroup, int? threadId, int? quote, CommandReply reply, CancellationToken cancellationToken)
     {
-        var isGroup = to.Chat.Type is ChatType.Group or ChatType.Supergroup;
-        foreach (var html in TelegramReplies.Render(reply))
+        var parts = TelegramReplies.Render(reply);
+        for (var i = 0; i < parts.Count; i++)
         {
             // Within the limits, retried after a 429; a part that cannot be delivered ends the reply (logged by the sender).
-            if (await _outbound.SendAsync(to.Chat.Id, isGroup, html, to.IsTopicMessage ? to.MessageThreadId : null, cancellationToken: cancellationToken).ConfigureAwait(false) is null)
+            var sent = await _outbound.SendAsync(
+                chatId,
+                isGroup,
+                parts[i],
+                threadId,
+                i == parts.Count - 1 ? TelegramKeyboards.From(reply.Buttons) : null,
+                i == 0 && quote is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                cancellationToken).ConfigureAwait(false);
+            if (sent is null)
             {
                 return;
             }
         }
     }
+
+    private static bool IsGroup(Chat chat) => chat.Type is ChatType.Group or ChatType.Supergroup;
 
     internal static string SubscriberId(long chatId) => Subscriber.MakeId(Platforms.Telegram, chatId.ToString(CultureInfo.InvariantCulture));
 

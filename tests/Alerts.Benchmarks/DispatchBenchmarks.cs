@@ -195,6 +195,12 @@ internal sealed class MemoryOutbox : IOutboxStore, ISubscriptionStore
 
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();

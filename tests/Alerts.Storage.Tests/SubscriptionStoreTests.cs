@@ -67,6 +67,30 @@ public abstract class SubscriptionStoreTests(TestDatabase database) : StoreTestB
     }
 
     [SkippableFact]
+    public async Task TheChatsSettingsAndASubscriptionsMuteAreStored()
+    {
+        await using var stores = OpenStores();
+        var subscriber = await stores.Subscriptions.EnsureSubscriberAsync(Subscriber() with { DetectedLanguage = ChatLanguage.German });
+        Assert.Equal(ChatLanguage.German, subscriber.EffectiveLanguage);
+        var subscription = await stores.Subscriptions.AddSubscriptionAsync(subscriber.Id, "Drohne", null, T0);
+
+        var changed = subscriber with
+        {
+            Language = ChatLanguage.English, TimeZone = "Europe/Kyiv", MutedUntil = T0.AddHours(2),
+            Quiet = new QuietHours(new TimeOnly(22, 0), new TimeOnly(7, 30)), LongFormat = true,
+        };
+        await stores.Subscriptions.SaveSettingsAsync(changed);
+        Assert.True(await stores.Subscriptions.SetSubscriptionMutedUntilAsync(subscription.Id, T0.AddHours(1)));
+
+        Assert.Equal(changed, await stores.Subscriptions.GetSubscriberAsync(subscriber.Id));
+        Assert.Equal(T0.AddHours(1), Assert.Single(await stores.Subscriptions.ListSubscriptionsAsync(subscriber.Id)).MutedUntil);
+
+        Assert.True(await stores.Subscriptions.SetSubscriptionMutedUntilAsync(subscription.Id, null));
+        Assert.Null(Assert.Single(await stores.Subscriptions.ListSubscriptionsAsync(subscriber.Id)).MutedUntil);
+        Assert.False(await stores.Subscriptions.SetSubscriptionMutedUntilAsync(subscription.Id + 1000, null));
+    }
+
+    [SkippableFact]
     public async Task TheChangeFeedCarriesAnotherInstancesAddsAndRemovals()
     {
         await using var commands = OpenStores();

@@ -35,17 +35,53 @@ public sealed class RecordingCommands : ISubscriptionCommands
     public Task<CommandReply> ResumeAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
         Record($"resume {subscriber.Id}", CommandReply.Ok("resumed"));
 
-    public CommandReply Sources()
+    public Task<CommandReply> StopAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record($"stop {subscriber.Id}", CommandReply.Ok("stop?"));
+
+    public Task<CommandReply> MuteAsync(Subscriber subscriber, string duration, CancellationToken cancellationToken = default) =>
+        Record($"mute {subscriber.Id} [{duration}]", CommandReply.Ok("muted"));
+
+    public Task<CommandReply> QuietAsync(Subscriber subscriber, string hours, CancellationToken cancellationToken = default) =>
+        Record($"quiet {subscriber.Id} [{hours}]", CommandReply.Ok("quiet"));
+
+    public Task<CommandReply> SetTimeZoneAsync(Subscriber subscriber, string zone, CancellationToken cancellationToken = default) =>
+        Record($"timezone {subscriber.Id} [{zone}]", CommandReply.Ok("zone"));
+
+    public Task<CommandReply> SetLanguageAsync(Subscriber subscriber, string language, CancellationToken cancellationToken = default) =>
+        Record($"language {subscriber.Id} [{language}]", CommandReply.Ok("language"));
+
+    public Task<CommandReply> SetFormatAsync(Subscriber subscriber, string format, CancellationToken cancellationToken = default) =>
+        Record($"format {subscriber.Id} [{format}]", CommandReply.Ok("format"));
+
+    public Task<CommandReply> OfferAsync(Subscriber subscriber, string query, bool shared, CancellationToken cancellationToken = default) =>
+        Record($"offer {subscriber.Id} [{query}] shared={shared}", CommandReply.Ok("offer"));
+
+    public Task<ButtonOutcome> PressAsync(Subscriber subscriber, ChatAction action, bool numbered, CancellationToken cancellationToken = default)
+    {
+        Calls.Enqueue($"press {subscriber.Id} {action.Encode()} numbered={numbered}");
+        return Task.FromResult(new ButtonOutcome("pressed"));
+    }
+
+    public CommandReply Sources(Subscriber subscriber)
     {
         Calls.Enqueue("sources");
         return CommandReply.Ok("ntv-ukraine – ntv.de Ukraine-Liveticker");
     }
 
-    public CommandReply Help(string commandSyntax)
+    public CommandReply Help(Subscriber subscriber, string commandSyntax)
     {
         Calls.Enqueue($"help {commandSyntax}");
         return CommandReply.Ok($"{commandSyntax} Drohne* – Drohne, Drohnen, Drohnenangriff");
     }
+
+    public CommandReply Start(Subscriber subscriber)
+    {
+        Calls.Enqueue($"start {subscriber.Id}");
+        return CommandReply.Ok("welcome");
+    }
+
+    public IReadOnlyList<ChatButton> AlertButtons(Subscriber subscriber, Subscription subscription) =>
+        [new ChatButton("end", new ChatAction.End(subscription.Id))];
 
     private Task<CommandReply> Record(string call, CommandReply reply)
     {
@@ -70,16 +106,49 @@ public sealed class InMemorySubscriptionStore : ISubscriptionStore
     public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
         Task.FromResult(Subscribers.TryGetValue(subscriberId, out var s) ? s : null);
 
-    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("the adapter goes through ISubscriptionCommands");
+    public ConcurrentDictionary<long, Subscription> Subscriptions { get; } = new();
+
+    private long _nextId;
+
+    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var added = new Subscription(Interlocked.Increment(ref _nextId), subscriberId, query, sourceId, now);
+        Subscriptions[added.Id] = added;
+        return Task.FromResult(added);
+    }
 
     public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>([]);
+        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.Where(s => s.SubscriberId == subscriberId).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToList());
 
-    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => Task.FromResult(false);
+    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Subscriptions.TryRemove(subscriptionId, out _));
 
     public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>([]);
+        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.OrderBy(s => s.Id).ToList());
+
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.Where(s => s.IsMutedAt(now)).ToList());
+
+    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        Subscribers.AddOrUpdate(subscriber.Id, _ => subscriber, (_, s) => s with
+        {
+            Language = subscriber.Language, DetectedLanguage = subscriber.DetectedLanguage, TimeZone = subscriber.TimeZone,
+            MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default)
+    {
+        if (!Subscriptions.TryGetValue(subscriptionId, out var s))
+        {
+            return Task.FromResult(false);
+        }
+
+        Subscriptions[subscriptionId] = s with { MutedUntil = until };
+        return Task.FromResult(true);
+    }
 
     public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) =>
         Task.FromResult(new SubscriptionChanges([], [], sinceVersion));

@@ -191,7 +191,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     {
         var body = string.Join(' ', Enumerable.Repeat("Drohnen <&> über Kiew", 2000));
 
-        var result = await Channel().SendAsync(Build.Alert(body: body), Build.Context(), Build.Chat(), CancellationToken.None);
+        var result = await Channel().SendAsync(Build.Alert(body: body), Build.Context(), Build.Chat() with { LongFormat = true }, CancellationToken.None);
 
         // The fake rejects anything over 4096 visible characters with "message is too long", as Telegram does.
         Assert.IsType<SendResult.Sent>(result);

@@ -10,10 +10,13 @@ public class TelegramAlertRendererTests
     {
         var html = TelegramAlertRenderer.Render(Build.Alert(), Build.Context());
 
-        Assert.StartsWith("<b>Drohnenangriff auf Kiew</b>\n\n", html, StringComparison.Ordinal);
-        Assert.Contains("In der Nacht griffen <b>Drohnen</b> die Hauptstadt an.", html, StringComparison.Ordinal);
-        Assert.Contains("15:29 · 01.12.2025 · ntv.de Ukraine-Liveticker", html, StringComparison.Ordinal); // 14:29 UTC in Berlin (CET)
-        Assert.Contains("<a href=\"https://www.n-tv.de/politik/x-article23143824.html#entry-1\">", html, StringComparison.Ordinal);
+        Assert.Equal(
+            "<b>Drohnenangriff auf Kiew</b>\n"
+            + "🕒 01.12.2025 15:29 (Europe/Berlin) · ntv.de Ukraine-Liveticker\n" // 14:29 UTC in Berlin (CET), the zone named
+            + "🔎 Subscription: Drohne*\n\n"
+            + "In der Nacht griffen <b>Drohnen</b> die Hauptstadt an.\n\n"
+            + "<a href=\"https://www.n-tv.de/politik/x-article23143824.html#entry-1\">Open entry</a>",
+            html);
     }
 
     [Fact]
@@ -23,7 +26,7 @@ public class TelegramAlertRendererTests
 
         var html = TelegramAlertRenderer.Render(summer, Build.Context());
 
-        Assert.Contains("12:00 · 01.07.2025", html, StringComparison.Ordinal);
+        Assert.Contains("01.07.2025 12:00 (Europe/Berlin)", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,11 +58,36 @@ public class TelegramAlertRendererTests
     }
 
     [Fact]
-    public void ListsTheMatchedWordsSoTheReaderKnowsWhyTheAlertCame()
+    public void NamesTheSubscriptionThatFiredInTheSubscribersLanguage()
     {
-        var html = TelegramAlertRenderer.Render(Build.Alert(matched: ["Drohnen", "Kiew"]), Build.Context());
+        var html = TelegramAlertRenderer.Render(Build.Alert(matched: ["Drohnen", "Kiew"]), Build.Context(), Alerts.Core.Subscriptions.ChatTexts.German, 2, longFormat: false);
 
-        Assert.Contains("🔎 Drohnen, Kiew", html, StringComparison.Ordinal);
+        Assert.Contains("\n🔎 Abo #2: Drohne*\n", html, StringComparison.Ordinal);
+        Assert.EndsWith(">Eintrag öffnen</a>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheShortFormatKeepsAboutFourHundredCharactersOfTheBody()
+    {
+        var body = string.Join(' ', Enumerable.Repeat("Drohnen über Kiew.", 100));
+
+        var shortHtml = TelegramAlertRenderer.Render(Build.Alert(body: body), Build.Context());
+        var longHtml = TelegramAlertRenderer.Render(Build.Alert(body: body), Build.Context(), Alerts.Core.Subscriptions.ChatTexts.English, 1, longFormat: true);
+
+        var shortBody = shortHtml.Split("\n\n")[1];
+        Assert.InRange(FakeBotApi.VisibleLength(shortBody), 350, 400);
+        Assert.EndsWith("…", shortBody, StringComparison.Ordinal);
+        Assert.Contains(body.Replace("Drohnen", "<b>Drohnen</b>", StringComparison.Ordinal), longHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TickerTextNeverMentionsAnyone()
+    {
+        var html = TelegramAlertRenderer.Render(Build.Alert(headline: "@durov schreibt", body: "Laut @ntv_de und mail@example.org: @"), Build.Context());
+
+        Assert.Contains("<b>@\u2060durov schreibt</b>", html, StringComparison.Ordinal);
+        Assert.Contains("Laut @\u2060ntv_de und mail@\u2060example.org: @", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch("@[A-Za-z0-9_]", html);
     }
 
     [Theory]
@@ -79,12 +107,12 @@ public class TelegramAlertRendererTests
         var body = string.Join(' ', Enumerable.Repeat("Drohnen & <Raketen>", 1000));
         var alert = Build.Alert(body: body, matched: ["Drohnen", "Raketen"]);
 
-        var html = TelegramAlertRenderer.Render(alert, Build.Context());
+        var html = TelegramAlertRenderer.Render(alert, Build.Context(), Alerts.Core.Subscriptions.ChatTexts.English, 1, longFormat: true);
 
         var visible = FakeBotApi.VisibleLength(html);
         Assert.InRange(visible, 3500, TelegramAlertRenderer.SafeLength);
         Assert.True(html.Length > 4096, "markup and entities do not count, so the raw HTML may be longer");
-        Assert.Contains("…\n\n🔎", html, StringComparison.Ordinal);
+        Assert.Contains("…\n\n<a href", html, StringComparison.Ordinal);
         var beforeEllipsis = html[..html.IndexOf('…', StringComparison.Ordinal)];
         Assert.True(beforeEllipsis.EndsWith("&gt;", StringComparison.Ordinal) || beforeEllipsis.EndsWith("&amp;", StringComparison.Ordinal) || beforeEllipsis.EndsWith("</b>", StringComparison.Ordinal),
             $"cut inside a word, entity or tag: …{beforeEllipsis[^20..]}");
@@ -97,7 +125,7 @@ public class TelegramAlertRendererTests
     {
         var body = string.Concat(Enumerable.Repeat("😀", 5000));
 
-        var html = TelegramAlertRenderer.Render(Build.Alert(body: body), Build.Context());
+        var html = TelegramAlertRenderer.Render(Build.Alert(body: body), Build.Context(), Alerts.Core.Subscriptions.ChatTexts.English, 1, longFormat: true);
 
         Assert.True(FakeBotApi.VisibleLength(html) <= TelegramAlertRenderer.SafeLength);
         var bodyPart = html.Split("\n\n")[1];
@@ -116,7 +144,7 @@ public class TelegramAlertRendererTests
             string Text(int max) => string.Concat(Enumerable.Range(0, random.Next(max)).Select(_ => alphabet[random.Next(alphabet.Length)]));
             var alert = Build.Alert(headline: Text(3000), body: Text(12000), matched: ["Drohnen", Text(50)]);
 
-            var html = TelegramAlertRenderer.Render(alert, Build.Context(Text(400)));
+            var html = TelegramAlertRenderer.Render(alert, Build.Context(Text(400)), Alerts.Core.Subscriptions.ChatTexts.German, round, longFormat: round % 2 == 0);
 
             Assert.InRange(FakeBotApi.VisibleLength(html), 1, TelegramAlertRenderer.SafeLength);
             Assert.Equal(Tags(html).Count(t => t == "b"), Tags(html).Count(t => t == "/b"));

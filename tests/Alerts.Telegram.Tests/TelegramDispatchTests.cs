@@ -153,7 +153,7 @@ public sealed class TelegramDispatchTests : IAsyncLifetime
     [Fact]
     public async Task AnOverlongEntryIsDeliveredShortened()
     {
-        Subscribe(6);
+        _store.Subscribers["telegram:6"] = Subscribe(6) with { LongFormat = true };
         var a = _outbox.Add(Build.Alert(body: string.Join(' ', Enumerable.Repeat("Drohnen über Kiew <&>", 3000))) with { SubscriberId = "telegram:6" });
 
         await StepAsync();

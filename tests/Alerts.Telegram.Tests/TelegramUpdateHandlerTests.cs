@@ -56,7 +56,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     [InlineData("/resume", "resume telegram:42")]
     [InlineData("/sources", "sources")]
     [InlineData("/help", "help /subscribe")]
-    [InlineData("/start", "help /subscribe")]
+    [InlineData("/start", "start telegram:42")]
     public async Task EveryCommandReachesItsCoreOperation(string text, string expectedCall)
     {
         var replies = await SendAsync(text);
@@ -70,8 +70,9 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         var reply = Assert.Single(await SendAsync("/help"));
 
-        Assert.Contains("/subscribe &lt;query&gt; (/sub)", reply, StringComparison.Ordinal);
-        Assert.Contains("/subscribe Drohne*", reply, StringComparison.Ordinal);
+        Assert.Contains("/subscribe &lt;query&gt; – Follow words: /subscribe Drohne*", reply, StringComparison.Ordinal);
+        Assert.Contains("/unsubscribe &lt;2 5 7|4-10|all|query&gt; – End subscriptions", reply, StringComparison.Ordinal);
+        Assert.DoesNotContain("Befehle", reply, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -157,7 +158,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     public async Task InGroupsOnlyAdminsMayChangeSubscriptions(string text)
     {
         var refused = Assert.Single(await SendAsync(text, Group, Member, "group"));
-        Assert.Contains("Admins", refused, StringComparison.Ordinal);
+        Assert.Contains("administrators", refused, StringComparison.Ordinal);
         Assert.Empty(_commands.Calls);
 
         Assert.Single(await SendAsync(text, Group, Admin, "group"));
@@ -197,7 +198,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
         var refused = Assert.Single(await SendAsync("/sub c", Group, Admin, "supergroup"));
 
         Assert.Equal(2, _api.CallsTo("getChatMember").Count);
-        Assert.Contains("Admins", refused, StringComparison.Ordinal);
+        Assert.Contains("administrators", refused, StringComparison.Ordinal);
         Assert.Equal(2, _commands.Calls.Count);
     }
 

@@ -10,13 +10,15 @@ namespace Alerts.Core.Diffing;
 /// <param name="LastSuccessAt">Last poll that returned 200 or 304 and parsed.</param>
 /// <param name="ConsecutiveFailures">Failures since the last success, for backoff and health.</param>
 /// <param name="LastError">Last failure's message, for health.</param>
+/// <param name="KeyScheme">The <see cref="ItemIdentity.CurrentKeyScheme"/> the seen-set was written with; an older one is re-keyed by the next poll.</param>
 public sealed record SourceState(
     IReadOnlyDictionary<string, SeenItem> Seen,
     string? ETag,
     string? LastModified,
     DateTimeOffset? LastSuccessAt,
     int ConsecutiveFailures,
-    string? LastError);
+    string? LastError,
+    int KeyScheme = ItemIdentity.CurrentKeyScheme);
 
 /// <summary>An alert to enqueue: one per (subscriber, item).</summary>
 public sealed record NewAlert(string SubscriberId, TickerItem Item, string Query, IReadOnlyList<string> Matched);
@@ -24,13 +26,19 @@ public sealed record NewAlert(string SubscriberId, TickerItem Item, string Query
 /// <summary>Everything one successful poll changes, committed in one transaction (SPEC §6: a crash cannot lose or double an alert).</summary>
 /// <param name="Items">Every item on the page: new ones are added to the seen-set, updated ones get their new hash, all get their last-seen time.</param>
 /// <param name="Alerts">Outbox rows for the new items. A row whose (subscriber, source, key) exists already is ignored.</param>
+/// <param name="RenamedKeys">
+/// Keys of an older scheme and what they are now (<see cref="ItemIdentity.UpgradeLegacyKeys"/>): the store renames them
+/// in the seen-set, the recent items and the outbox before it records the page, and from then on reports
+/// <see cref="ItemIdentity.CurrentKeyScheme"/>. Empty for every poll but the first after an upgrade.
+/// </param>
 public sealed record PollCommit(
     string SourceId,
     IReadOnlyList<TickerItem> Items,
     IReadOnlyList<NewAlert> Alerts,
     string? ETag,
     string? LastModified,
-    DateTimeOffset PolledAt);
+    DateTimeOffset PolledAt,
+    IReadOnlyDictionary<string, string>? RenamedKeys = null);
 
 /// <summary>The seen-set and poll bookkeeping per source (SPEC §2). SQLite and PostgreSQL in Alerts.Storage.</summary>
 public interface ITickerStateStore

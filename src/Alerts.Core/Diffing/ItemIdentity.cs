@@ -30,9 +30,98 @@ public static class ItemIdentity
     /// The headline reduced to lower-case letters and digits with diacritics dropped, hashed: a fix in
     /// punctuation, spacing, case or an accent keeps the fingerprint.
     /// </summary>
-    public static string HeadlineFingerprint(string headline)
+    public static string HeadlineFingerprint(string headline) => Convert.ToHexStringLower(FingerprintDigest(headline));
+
+    /// <summary>
+    /// The key of a ticker entry that shows only a time of day (ntv): its local time of day and the first 64 bits of
+    /// its headline fingerprint, <c>HH:mm~0123456789abcdef</c>. Nothing in it depends on the day the parser assigns,
+    /// so a republished date line, dates that appear or disappear, or a day derived differently never make a seen
+    /// entry new (SPEC §2); an entry repeated on the page is one key. The edit rules (a corrected time or headline is
+    /// an update) are the differ's (<see cref="TickerDiffer"/>).
+    /// </summary>
+    public static string EntryKey(TimeOnly localTime, string headline)
     {
-        var decomposed = headline.Normalize(NormalizationForm.FormD);
+        Span<char> hex = stackalloc char[32];
+        Convert.TryToHexStringLower(FingerprintDigest(headline), hex, out _);
+        return EntryKeyFromFingerprint(localTime, hex);
+    }
+
+    /// <summary><see cref="EntryKey"/> from a stored fingerprint (hex, as <see cref="HeadlineFingerprint"/> gives it).</summary>
+    public static string EntryKeyFromFingerprint(TimeOnly localTime, ReadOnlySpan<char> fingerprintHex) =>
+        string.Create(CultureInfo.InvariantCulture, $"{localTime.Hour:00}:{localTime.Minute:00}~{fingerprintHex[..16]}");
+
+    /// <summary>
+    /// The key scheme this build writes: 1 was the UTC minute with a same-minute ordinal (<see cref="TimeKey"/>) for
+    /// ntv entries, 2 is <see cref="EntryKey(TimeOnly, string)"/>. Stores report the scheme of their seen-set so that
+    /// the poll pipeline re-keys an older one once (<see cref="UpgradeLegacyKeys"/>).
+    /// </summary>
+    public const int CurrentKeyScheme = 2;
+
+    /// <summary>
+    /// Re-keys a seen-set written with scheme-1 ntv keys: the local time of day comes back from the stored UTC time in
+    /// the source's zone (the wall time the page showed, whatever day was assigned then), the fingerprint is stored.
+    /// Several old keys may become one (an entry repeated on the page had one key per copy).
+    /// </summary>
+    /// <returns>The state under the new keys, and the renames (old key → new key) for the store.</returns>
+    public static (SourceState State, IReadOnlyDictionary<string, string> Renamed) UpgradeLegacyKeys(SourceState state, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(zone);
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, SeenItem>(state.Seen.Count, StringComparer.Ordinal);
+        foreach (var (key, item) in state.Seen.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!IsTimeKey(key) || item.Published is not { } published || item.HeadlineFingerprint.Length < 16)
+            {
+                seen.TryAdd(key, item);
+                continue;
+            }
+
+            var local = TimeZoneInfo.ConvertTime(published, zone);
+            var newKey = EntryKeyFromFingerprint(new TimeOnly(local.Hour, local.Minute), item.HeadlineFingerprint);
+            renamed[key] = newKey;
+            seen.TryAdd(newKey, item with { Key = newKey });
+        }
+
+        return (state with { Seen = seen, KeyScheme = CurrentKeyScheme }, renamed);
+    }
+
+    /// <summary><c>yyyy-MM-ddTHH:mmZ</c>, optionally with <c>#n</c>: what <see cref="TimeKey"/> writes.</summary>
+    public static bool IsTimeKey(string key)
+    {
+        var s = key.AsSpan();
+        if (s.Length < 17 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != 'Z')
+        {
+            return false;
+        }
+
+        foreach (var i in (ReadOnlySpan<int>)[0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15])
+        {
+            if (!char.IsAsciiDigit(s[i]))
+            {
+                return false;
+            }
+        }
+
+        return s.Length == 17 || (s[17] == '#' && s.Length > 18 && !s[18..].ContainsAnyExceptInRange('0', '9'));
+    }
+
+    /// <summary>Base letters of U+0080–U+00FF after canonical decomposition, lower-cased: the fast path of the fingerprint for German text.</summary>
+    private static readonly string[] Latin1Letters = BuildLatin1Letters();
+
+    private static string[] BuildLatin1Letters()
+    {
+        var table = new string[128];
+        for (var c = 0x80; c <= 0xFF; c++)
+        {
+            table[c - 0x80] = c is 0xDF ? "ss" : KeepLettersAndDigits(((char)c).ToString().Normalize(NormalizationForm.FormD));
+        }
+
+        return table;
+    }
+
+    private static string KeepLettersAndDigits(string decomposed)
+    {
         var sb = new StringBuilder(decomposed.Length);
         foreach (var c in decomposed)
         {
@@ -47,7 +136,42 @@ public static class ItemIdentity
             }
         }
 
-        return Hash(sb.ToString());
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The fingerprint's digest. Headlines of ASCII and Latin-1 (German text) take a table per character instead of
+    /// normalising the whole string: the same result, since decomposition works per character and the combining marks
+    /// it may reorder are dropped anyway. Anything else takes the general path.
+    /// </summary>
+    private static byte[] FingerprintDigest(string headline)
+    {
+        if (headline.AsSpan().ContainsAnyExceptInRange('\0', '\u00FF'))
+        {
+            return XxHash128.Hash(MemoryMarshal.AsBytes(KeepLettersAndDigits(headline.Normalize(NormalizationForm.FormD)).AsSpan()));
+        }
+
+        var buffer = headline.Length <= 256 ? stackalloc char[headline.Length * 2] : new char[headline.Length * 2];
+        var length = 0;
+        foreach (var c in headline)
+        {
+            if (c < 0x80)
+            {
+                if (char.IsAsciiLetterOrDigit(c))
+                {
+                    buffer[length++] = char.ToLowerInvariant(c);
+                }
+            }
+            else
+            {
+                foreach (var letter in Latin1Letters[c - 0x80])
+                {
+                    buffer[length++] = letter;
+                }
+            }
+        }
+
+        return XxHash128.Hash(MemoryMarshal.AsBytes(buffer[..length]));
     }
 
     /// <summary>Key for an entry without an id of its own: its UTC minute, plus an ordinal for entries of the same minute.</summary>
@@ -55,12 +179,4 @@ public static class ItemIdentity
         sameMinuteOrdinal <= 1
             ? publishedUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)
             : publishedUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture) + "#" + sameMinuteOrdinal.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// XxHash128 over the UTF-16 code units: a change detector, not a security boundary, and at a page of 500
-    /// entries SHA-256 over UTF-8 cost as much as parsing the page (docs/parsing.md). Stable across runs and machines
-    /// (little-endian, as every .NET platform here).
-    /// </summary>
-    private static string Hash(string text) =>
-        Convert.ToHexStringLower(XxHash128.Hash(MemoryMarshal.AsBytes(text.AsSpan())));
 }

@@ -49,12 +49,20 @@ public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStat
         var url = Uri.TryCreate(source.Url, UriKind.Absolute, out var absolute) ? absolute : null;
         var items = parser.Parse(page.Body, new ParseContext(source.Id, url, zone, page.Fetched));
 
+        IReadOnlyDictionary<string, string>? renamed = null;
+        if (previous is { KeyScheme: < ItemIdentity.CurrentKeyScheme } && parser.Kind == SourceKinds.NtvLiveticker)
+        {
+            // A seen-set from before the day-independent keys: re-keyed here, where the source's zone is known, and
+            // renamed in the store by this poll's commit, so that nothing seen then is new now.
+            (previous, renamed) = ItemIdentity.UpgradeLegacyKeys(previous, zone);
+        }
+
         var diff = TickerDiffer.Diff(items, previous);
         var alerts = diff.New.Count == 0 ? [] : await MatchAsync(diff.New, cancellationToken);
 
         // Committed on every 200, even without news: the store refreshes each item's last-seen time, which keeps
         // entries still on the page from ageing out of the bounded seen-set and alerting again later.
-        await store.CommitPollAsync(new PollCommit(source.Id, items, alerts, page.ETag, page.LastModified, page.Fetched.At), cancellationToken);
+        await store.CommitPollAsync(new PollCommit(source.Id, items, alerts, page.ETag, page.LastModified, page.Fetched.At, renamed), cancellationToken);
         return new PollReport(parser.Kind, items, diff, alerts);
     }
 

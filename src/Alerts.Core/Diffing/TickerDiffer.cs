@@ -41,10 +41,11 @@ public static class TickerDiffer
             return new DiffResult([], [], IsBaseline: true);
         }
 
-        // Seen entries that are no longer on the page under their own key, by headline fingerprint: only
-        // these can have moved to a new key. A seen entry still present under its key is a different entry
-        // that happens to share the headline, so an unseen key with that headline is genuinely new.
+        // Seen entries that are no longer on the page under their own key: only these can have moved to a new
+        // key. A seen entry still present under its key is a different entry that happens to share the headline
+        // or the minute, so an unseen key with that headline or minute is genuinely new.
         var vanishedByFingerprint = new Dictionary<string, List<SeenItem>>(StringComparer.Ordinal);
+        var vanishedByMinute = new Dictionary<long, List<SeenItem>>();
         foreach (var seen in state.Seen.Values.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             if (pageKeys.Contains(seen.Key))
@@ -52,16 +53,16 @@ public static class TickerDiffer
                 continue;
             }
 
-            if (!vanishedByFingerprint.TryGetValue(seen.HeadlineFingerprint, out var list))
+            AddTo(vanishedByFingerprint, seen.HeadlineFingerprint, seen);
+            if (seen.Published is { } published)
             {
-                vanishedByFingerprint[seen.HeadlineFingerprint] = list = [];
+                AddTo(vanishedByMinute, Minute(published), seen);
             }
-
-            list.Add(seen);
         }
 
         var added = new List<TickerItem>();
         var updated = new List<TickerItem>();
+        var used = new HashSet<string>(StringComparer.Ordinal); // One old entry explains at most one new key.
         foreach (var item in items)
         {
             if (state.Seen.TryGetValue(item.Key, out var seen))
@@ -74,7 +75,7 @@ public static class TickerDiffer
                 continue;
             }
 
-            if (TryTakeMovedEntry(vanishedByFingerprint, item))
+            if (TryTakeMovedEntry(vanishedByFingerprint, item, used) || TryTakeRenamedEntry(vanishedByMinute, item, used))
             {
                 updated.Add(item);
             }
@@ -87,8 +88,37 @@ public static class TickerDiffer
         return new DiffResult(added, updated, IsBaseline: false);
     }
 
-    /// <summary>Finds (and uses up, so one old entry explains at most one new key) a vanished entry with the same headline.</summary>
-    private static bool TryTakeMovedEntry(Dictionary<string, List<SeenItem>> vanishedByFingerprint, TickerItem item)
+    /// <summary>
+    /// A headline edited under the same time: the key (time of day and headline, <see cref="ItemIdentity.EntryKey(TimeOnly, string)"/>)
+    /// changed, the instant did not. A vanished entry of exactly that minute is the same entry with its typo fixed
+    /// (the first by key, used up). A minute apart, or a day apart (the same time of day on another day), is another entry.
+    /// </summary>
+    private static bool TryTakeRenamedEntry(Dictionary<long, List<SeenItem>> vanishedByMinute, TickerItem item, HashSet<string> used)
+    {
+        if (!vanishedByMinute.TryGetValue(Minute(item.Published), out var candidates))
+        {
+            return false;
+        }
+
+        var candidate = candidates.Find(c => !used.Contains(c.Key));
+        return candidate is not null && used.Add(candidate.Key);
+    }
+
+    private static long Minute(DateTimeOffset instant) => instant.UtcTicks / TimeSpan.TicksPerMinute;
+
+    private static void AddTo<TKey>(Dictionary<TKey, List<SeenItem>> index, TKey key, SeenItem seen)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list))
+        {
+            index[key] = list = [];
+        }
+
+        list.Add(seen);
+    }
+
+    /// <summary>Finds (and uses up) a vanished entry with the same headline: the same entry with a corrected time.</summary>
+    private static bool TryTakeMovedEntry(Dictionary<string, List<SeenItem>> vanishedByFingerprint, TickerItem item, HashSet<string> used)
     {
         if (!vanishedByFingerprint.TryGetValue(ItemIdentity.HeadlineFingerprint(item.Headline), out var candidates))
         {
@@ -101,7 +131,7 @@ public static class TickerDiffer
         for (var i = 0; i < candidates.Count; i++)
         {
             var distance = candidates[i].Published is { } published ? (published - item.Published).Duration() : TimeSpan.Zero;
-            if (distance <= TimeCorrectionWindow && distance < bestDistance)
+            if (distance <= TimeCorrectionWindow && distance < bestDistance && !used.Contains(candidates[i].Key))
             {
                 best = i;
                 bestDistance = distance;
@@ -113,7 +143,7 @@ public static class TickerDiffer
             return false;
         }
 
-        candidates.RemoveAt(best);
+        used.Add(candidates[best].Key);
         return true;
     }
 }

@@ -204,13 +204,14 @@ public static class QueryParser
             var chunk = q[start..i];
             switch (chunk)
             {
-                case "OR":
+                // German spellings of the operators (SPEC §5), upper case only like the English ones.
+                case "OR" or "ODER":
                     tokens.Add(new(Kind.Or, chunk, start));
                     continue;
-                case "AND":
+                case "AND" or "UND":
                     tokens.Add(new(Kind.And, chunk, start));
                     continue;
-                case "NOT":
+                case "NOT" or "NICHT":
                     tokens.Add(new(Kind.Not, chunk, start));
                     continue;
             }

@@ -26,6 +26,18 @@ public interface ISubscriptionStore
 
     Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Saves the subscriber's own choices from <paramref name="subscriber"/>: language (chosen and detected), time zone,
+    /// mute, quiet hours and format. Existence, pause and activity are left alone (they have their own calls).
+    /// </summary>
+    Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscriptions muted at <paramref name="now"/> (few: the alert buttons set them for hours).</summary>
+    Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Mutes one subscription until <paramref name="until"/> (null unmutes). False when it does not exist.</summary>
+    Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default);
+
     /// <summary>Marks the subscriber inactive (blocked the bot, chat gone); no further sends.</summary>
     Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default);
 

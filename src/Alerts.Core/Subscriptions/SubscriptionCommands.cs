@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Alerts.Core.Diffing;
 using Alerts.Core.Matching;
 using Alerts.Core.Tickers;
@@ -17,7 +18,7 @@ public sealed class SubscriptionLimits
 
     public int MaxQueryTerms { get; set; } = 32;
 
-    /// <summary>How many recent items of each source <c>/preview</c> looks at.</summary>
+    /// <summary>How many recent items of each source <c>/preview</c> and a plain-text offer look at.</summary>
     public int PreviewItemsPerSource { get; set; } = 50;
 
     /// <summary>How many matches <c>/preview</c> lists.</summary>
@@ -27,9 +28,11 @@ public sealed class SubscriptionLimits
 }
 
 /// <summary>
-/// The chat commands of SPEC §5 over the subscription store. Queries are saved in their canonical form (the
-/// parser's printout), which is what <c>/list</c> shows and what duplicates are compared by. The matcher index is
-/// not touched here: every instance follows the store's change feed.
+/// The chat commands and buttons of SPEC §4–§5 over the subscription store, worded by the subscriber's
+/// <see cref="ChatTexts"/>. Queries are saved in their canonical form (the parser's printout), which is what
+/// <c>/list</c> shows and what duplicates and <c>/unsubscribe &lt;query&gt;</c> are compared by. The matcher index is
+/// not touched here: every instance follows the store's change feed. Offers and undo data are kept in the key-value
+/// store under a random token, so that a button carries only the token.
 /// </summary>
 public sealed class SubscriptionCommands(
     ISubscriptionStore store,
@@ -37,19 +40,455 @@ public sealed class SubscriptionCommands(
     IReadOnlyList<SourceDefinition> sources,
     SubscriptionLimits limits,
     TimeProvider time,
-    Func<AliasTable>? aliases = null) : ISubscriptionCommands
+    Func<AliasTable>? aliases = null,
+    IKeyValueStore? keyValues = null) : ISubscriptionCommands
 {
+    /// <summary>How far back a plain-text offer counts matching entries.</summary>
+    public static readonly TimeSpan OfferWindow = TimeSpan.FromHours(24);
+
+    private static readonly string[] LowerCaseOperators = ["or", "and", "not", "oder", "und", "nicht"];
+
     private readonly QueryOptions _queryOptions = limits.ToQueryOptions();
+    private readonly IKeyValueStore _keyValues = keyValues ?? new MemoryKeyValues();
 
     public async Task<CommandReply> SubscribeAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default)
     {
+        var t = ChatTexts.For(subscriber);
         query = (query ?? "").Trim();
-        if (!TryParse(query, out var tree, out var error))
+        if (!TryParse(t, query, out var tree, out var error))
         {
             return error;
         }
 
-        if (!TryResolveSources(tree, sourceId, out var source, out error))
+        if (await OperatorHintAsync(t, query, sourceId, cancellationToken) is { } hint)
+        {
+            return hint;
+        }
+
+        return await SaveAsync(subscriber, tree, sourceId, cancellationToken);
+    }
+
+    public async Task<CommandReply> UnsubscribeAsync(Subscriber subscriber, string which, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var input = (which ?? "").Trim();
+        if (input.Length == 0)
+        {
+            return CommandReply.Error(t.UnsubscribeWhich);
+        }
+
+        var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+        if (existing.Count == 0)
+        {
+            return CommandReply.Error(t.NoSubscriptions);
+        }
+
+        List<int> indexes;
+        if (input.Equals("all", StringComparison.OrdinalIgnoreCase) || input.Equals("alle", StringComparison.OrdinalIgnoreCase))
+        {
+            indexes = Enumerable.Range(0, existing.Count).ToList();
+        }
+        else if (TryNumbers(input, out var numbers))
+        {
+            if (numbers.Find(n => n < 1 || n > existing.Count) is var bad && (bad != 0 || numbers.Contains(0)))
+            {
+                return new CommandReply(false, t.NoSuchNumber(bad, existing.Count), Preformatted: Numbered(t, existing));
+            }
+
+            indexes = numbers.Select(n => n - 1).Distinct().Order().ToList();
+        }
+        else
+        {
+            // By query text: compared in canonical form, so case and umlaut spelling do not matter.
+            var wanted = CanonicalKey(input);
+            indexes = Enumerable.Range(0, existing.Count).Where(i => CanonicalKey(existing[i].Query) == wanted).ToList();
+            if (indexes.Count == 0)
+            {
+                return new CommandReply(false, t.NoSuchQuery(input), Preformatted: Numbered(t, existing));
+            }
+        }
+
+        var removed = new List<(int, string)>();
+        foreach (var i in indexes)
+        {
+            if (await store.RemoveSubscriptionAsync(existing[i].Id, cancellationToken))
+            {
+                removed.Add((i + 1, existing[i].Query));
+            }
+        }
+
+        return removed.Count == 0 ? CommandReply.Error(t.NoSubscriptions) : new CommandReply(true, t.Unsubscribed(removed), removed.Select(r => r.Item2).ToList());
+    }
+
+    public async Task<CommandReply> ListAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var stored = await store.GetSubscriberAsync(subscriber.Id, cancellationToken) ?? subscriber;
+        var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+        var now = time.GetUtcNow();
+        var zone = stored.FindTimeZone();
+        var sb = new StringBuilder();
+        foreach (var state in States(t, stored, now))
+        {
+            sb.Append(state).Append('\n');
+        }
+
+        if (existing.Count == 0)
+        {
+            sb.Append(t.ListEmpty);
+            return CommandReply.Ok(sb.ToString());
+        }
+
+        sb.Append(t.ListHeader(existing.Count, limits.MaxSubscriptionsPerSubscriber, subscriber.Platform == Platforms.DiscordChannel)).Append('\n');
+        var rows = new List<IReadOnlyList<ChatButton>>();
+        for (var i = 0; i < existing.Count; i++)
+        {
+            var s = existing[i];
+            sb.Append(CultureInfo.InvariantCulture, $"{i + 1}. {s.Query} — {t.Source(s.SourceId)}");
+            if (s.IsMutedAt(now))
+            {
+                sb.Append(" (").Append(t.MutedUntilNote(ChatTime.Format(s.MutedUntil!.Value, now, zone, t.Culture))).Append(')');
+            }
+
+            sb.Append('\n');
+            rows.Add(SubscriptionRow(t, stored, s, i + 1, now, numbered: true));
+        }
+
+        return new CommandReply(true, sb.ToString().TrimEnd(), existing.Select(s => s.Query).ToList(), Buttons: rows);
+    }
+
+    public async Task<CommandReply> PreviewAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        query = (query ?? "").Trim();
+        if (!TryParse(t, query, out var tree, out var error))
+        {
+            return error;
+        }
+
+        if (!TryResolveSources(t, tree, sourceId, out var source, out error))
+        {
+            return error;
+        }
+
+        var canonical = tree.ToString();
+        var candidates = source is null ? sources : sources.Where(s => SameSource(s.Id, source)).ToList();
+        var (matches, looked) = await FindRecentAsync(canonical, candidates, null, cancellationToken);
+        if (matches.Count == 0)
+        {
+            return CommandReply.Ok(t.PreviewNone(canonical, looked, candidates.Count));
+        }
+
+        var zone = subscriber.FindTimeZone();
+        var now = time.GetUtcNow();
+        var shown = Math.Min(matches.Count, limits.PreviewMaxMatches);
+        var sb = new StringBuilder(t.PreviewHeader(canonical, matches.Count, looked, shown));
+        var emphasis = new List<string>();
+        foreach (var (definition, item, words) in matches.OrderByDescending(m => m.Item.Published).Take(shown))
+        {
+            sb.Append("\n• ").Append(ChatTime.Format(item.Published, now, zone, t.Culture)).Append(CultureInfo.InvariantCulture, $" [{definition.DisplayName}] {item.Headline}");
+            if (!string.IsNullOrEmpty(item.Url))
+            {
+                sb.Append("\n  ").Append(item.Url);
+            }
+
+            emphasis.AddRange(words);
+        }
+
+        sb.Append('\n').Append(t.PreviewFooter);
+        return new CommandReply(true, sb.ToString(), emphasis.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), EmphasisEverywhere: true);
+    }
+
+    public async Task<CommandReply> PauseAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        await store.EnsureSubscriberAsync(subscriber, cancellationToken);
+        await store.SetPausedAsync(subscriber.Id, true, cancellationToken);
+        return CommandReply.Ok(ChatTexts.For(subscriber).Paused);
+    }
+
+    public async Task<CommandReply> ResumeAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        await store.EnsureSubscriberAsync(subscriber, cancellationToken);
+        await store.SetPausedAsync(subscriber.Id, false, cancellationToken);
+        return CommandReply.Ok(ChatTexts.For(subscriber).Resumed);
+    }
+
+    public async Task<CommandReply> StopAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+        if (existing.Count == 0)
+        {
+            return CommandReply.Ok(t.NoSubscriptions);
+        }
+
+        return new CommandReply(true, t.StopAsk(existing.Count), Buttons:
+            [[new ChatButton(t.StopYes, new ChatAction.Stop(true)), new ChatButton(t.StopNo, new ChatAction.Stop(false))]]);
+    }
+
+    public async Task<CommandReply> MuteAsync(Subscriber subscriber, string duration, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var input = (duration ?? "").Trim();
+        if (input.Equals("off", StringComparison.OrdinalIgnoreCase) || input.Equals("aus", StringComparison.OrdinalIgnoreCase))
+        {
+            await SaveSettingsAsync(subscriber, s => s with { MutedUntil = null }, cancellationToken);
+            return CommandReply.Ok(t.Unmuted);
+        }
+
+        if (!ChatTime.TryParseDuration(input, out var length) || length > ChatTime.MaxMute)
+        {
+            return CommandReply.Error(t.MuteUsage);
+        }
+
+        var now = time.GetUtcNow();
+        var until = now + length;
+        var saved = await SaveSettingsAsync(subscriber, s => s with { MutedUntil = until }, cancellationToken);
+        return CommandReply.Ok(t.Muted(ChatTime.Format(until, now, saved.FindTimeZone(), t.Culture)));
+    }
+
+    public async Task<CommandReply> QuietAsync(Subscriber subscriber, string hours, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var input = (hours ?? "").Trim();
+        if (input.Equals("off", StringComparison.OrdinalIgnoreCase) || input.Equals("aus", StringComparison.OrdinalIgnoreCase))
+        {
+            await SaveSettingsAsync(subscriber, s => s with { Quiet = null }, cancellationToken);
+            return CommandReply.Ok(t.QuietOff);
+        }
+
+        if (!QuietHours.TryParse(input, out var quiet))
+        {
+            return CommandReply.Error(t.QuietUsage);
+        }
+
+        var saved = await SaveSettingsAsync(subscriber, s => s with { Quiet = quiet }, cancellationToken);
+        return CommandReply.Ok(t.QuietSet(quiet.ToString(), saved.FindTimeZone().Id));
+    }
+
+    public async Task<CommandReply> SetTimeZoneAsync(Subscriber subscriber, string zone, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var input = (zone ?? "").Trim();
+        if (!ChatTime.TryFindZone(input, out var found))
+        {
+            return CommandReply.Error(t.TimeZoneUnknown(input));
+        }
+
+        await SaveSettingsAsync(subscriber, s => s with { TimeZone = found.Id }, cancellationToken);
+        var now = time.GetUtcNow();
+        return CommandReply.Ok(t.TimeZoneSet(found.Id, ChatTime.Format(now, now, found, t.Culture)));
+    }
+
+    public async Task<CommandReply> SetLanguageAsync(Subscriber subscriber, string language, CancellationToken cancellationToken = default)
+    {
+        if (ChatLanguage.Parse(language) is not { } chosen)
+        {
+            return CommandReply.Error(ChatTexts.For(subscriber).LanguageUsage);
+        }
+
+        await SaveSettingsAsync(subscriber, s => s with { Language = chosen }, cancellationToken);
+        return CommandReply.Ok(ChatTexts.For(chosen).LanguageSet);
+    }
+
+    public async Task<CommandReply> SetFormatAsync(Subscriber subscriber, string format, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        bool? longFormat = (format ?? "").Trim().ToLowerInvariant() switch
+        {
+            "long" or "lang" => true,
+            "short" or "kurz" => false,
+            _ => null,
+        };
+        if (longFormat is not { } chosen)
+        {
+            return CommandReply.Error(t.FormatUsage);
+        }
+
+        await SaveSettingsAsync(subscriber, s => s with { LongFormat = chosen }, cancellationToken);
+        return CommandReply.Ok(t.FormatSet(chosen));
+    }
+
+    public async Task<CommandReply> OfferAsync(Subscriber subscriber, string query, bool shared, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        query = (query ?? "").Trim();
+        if (!TryParse(t, query, out var tree, out var error))
+        {
+            return error;
+        }
+
+        if (!TryResolveSources(t, tree, null, out _, out error))
+        {
+            return error;
+        }
+
+        if (await OperatorHintAsync(t, query, null, cancellationToken) is { } hint)
+        {
+            return hint;
+        }
+
+        var canonical = tree.ToString();
+        var token = await StoreOfferAsync(canonical, null, cancellationToken);
+        var text = shared
+            ? t.OfferShared(canonical)
+            : t.OfferPlain(canonical, (await FindRecentAsync(canonical, sources, time.GetUtcNow() - OfferWindow, cancellationToken)).Matches.Count);
+        return new CommandReply(true, text, [canonical], Buttons: [[new ChatButton(t.SubscribeButton, new ChatAction.SubscribeOffer(token))]]);
+    }
+
+    public async Task<ButtonOutcome> PressAsync(Subscriber subscriber, ChatAction action, bool numbered, CancellationToken cancellationToken = default)
+    {
+        var t = ChatTexts.For(subscriber);
+        var now = time.GetUtcNow();
+        switch (action)
+        {
+            case ChatAction.Help:
+                return new ButtonOutcome("", Reply: Help(subscriber, "/subscribe"), Changed: false);
+            case ChatAction.SubscribeExample { Index: var index }:
+                if (index < 0 || index >= t.Examples.Count)
+                {
+                    return new ButtonOutcome(t.OfferExpired, Changed: false);
+                }
+
+                return await SubscribeByButtonAsync(subscriber, t.Examples[index].Query, null, cancellationToken);
+            case ChatAction.SubscribeOffer { Token: var token }:
+                if (await LoadAsync<Offer>("offer:" + token, cancellationToken) is not { } offer)
+                {
+                    return new ButtonOutcome(t.OfferExpired, Changed: false);
+                }
+
+                return await SubscribeByButtonAsync(subscriber, offer.Query, offer.Source, cancellationToken);
+            case ChatAction.Stop { Confirmed: false }:
+                return new ButtonOutcome(t.StopCancelled, Row: [], Reply: CommandReply.Ok(t.StopCancelled));
+            case ChatAction.Stop { Confirmed: true }:
+            {
+                var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+                var ended = 0;
+                foreach (var s in existing)
+                {
+                    ended += await store.RemoveSubscriptionAsync(s.Id, cancellationToken) ? 1 : 0;
+                }
+
+                await SaveSettingsAsync(subscriber, s => s with { MutedUntil = null }, cancellationToken);
+                return new ButtonOutcome(t.Stopped(ended), Row: [], Reply: CommandReply.Ok(t.Stopped(ended)));
+            }
+
+            case ChatAction.Restore { Token: var token }:
+            {
+                if (await LoadAsync<Ended>("undo:" + token, cancellationToken) is not { } ended || ended.SubscriberId != subscriber.Id)
+                {
+                    return new ButtonOutcome(t.NotThisChatsSubscription, Changed: false);
+                }
+
+                var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+                var again = existing.FirstOrDefault(s => CanonicalKey(s.Query) == CanonicalKey(ended.Query) && SameSource(s.SourceId, ended.Source))
+                    ?? await store.AddSubscriptionAsync(subscriber.Id, ended.Query, ended.Source, ended.CreatedAt, cancellationToken);
+                var list = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+                var number = IndexOf(list, again.Id) + 1;
+                return new ButtonOutcome(t.RestoredToast(again.Query), Row: SubscriptionRow(t, subscriber, again, number, now, numbered));
+            }
+        }
+
+        // The remaining actions name a subscription: it must be this subscriber's.
+        var subscriptionId = action switch
+        {
+            ChatAction.Mute m => m.SubscriptionId,
+            ChatAction.Unmute u => u.SubscriptionId,
+            ChatAction.End e => e.SubscriptionId,
+            _ => 0,
+        };
+        var mine = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
+        var at = IndexOf(mine, subscriptionId);
+        if (at < 0)
+        {
+            return new ButtonOutcome(t.NotThisChatsSubscription, Row: [], Changed: false);
+        }
+
+        var subscription = mine[at];
+        var zone = subscriber.FindTimeZone();
+        switch (action)
+        {
+            case ChatAction.Mute { UntilMorning: var morning }:
+            {
+                var until = morning ? ChatTime.TomorrowMorning(now, zone) : now.AddHours(1);
+                await store.SetSubscriptionMutedUntilAsync(subscription.Id, until, cancellationToken);
+                var shown = ChatTime.Format(until, now, zone, t.Culture);
+                return new ButtonOutcome(t.MutedToast(at + 1, shown), SubscriptionRow(t, subscriber, subscription with { MutedUntil = until }, at + 1, now, numbered));
+            }
+
+            case ChatAction.Unmute:
+                await store.SetSubscriptionMutedUntilAsync(subscription.Id, null, cancellationToken);
+                return new ButtonOutcome(t.UnmutedToast(at + 1), SubscriptionRow(t, subscriber, subscription with { MutedUntil = null }, at + 1, now, numbered));
+            default:
+            {
+                var token = ChatAction.NewToken();
+                await _keyValues.SetAsync("undo:" + token, JsonSerializer.Serialize(new Ended(subscriber.Id, subscription.Query, subscription.SourceId, subscription.CreatedAt)), cancellationToken);
+                await store.RemoveSubscriptionAsync(subscription.Id, cancellationToken);
+                var label = (numbered ? $"#{at + 1} " : "") + t.EndedButton + " · " + t.UndoButton;
+                return new ButtonOutcome(t.EndedToast(at + 1, subscription.Query), [new ChatButton(label, new ChatAction.Restore(token))]);
+            }
+        }
+    }
+
+    public CommandReply Sources(Subscriber subscriber)
+    {
+        var t = ChatTexts.For(subscriber);
+        if (sources.Count == 0)
+        {
+            return CommandReply.Ok(t.NoSources);
+        }
+
+        var lines = sources.Select(s => s.DisplayName == s.Id ? $"• {s.Id}" : $"• {s.Id} — {s.DisplayName}");
+        return CommandReply.Ok(t.SourcesHeader + "\n" + string.Join("\n", lines));
+    }
+
+    public CommandReply Help(Subscriber subscriber, string commandSyntax) =>
+        CommandReply.Ok(ChatTexts.For(subscriber).Help(commandSyntax.TrimEnd(), limits));
+
+    public CommandReply Start(Subscriber subscriber)
+    {
+        var t = ChatTexts.For(subscriber);
+        var examples = t.Examples.Select((e, i) => new ChatButton(e.Label, new ChatAction.SubscribeExample(i))).ToList();
+        return new CommandReply(true, t.StartIntro(""), Buttons: [examples, [new ChatButton(t.HelpButton, new ChatAction.Help())]]);
+    }
+
+    public IReadOnlyList<ChatButton> AlertButtons(Subscriber subscriber, Subscription subscription) =>
+        SubscriptionRow(ChatTexts.For(subscriber), subscriber, subscription, 0, time.GetUtcNow(), numbered: false);
+
+    /// <summary>The row of one subscription: mute buttons and end, or, while muted, the mute with its undo.</summary>
+    private static IReadOnlyList<ChatButton> SubscriptionRow(ChatTexts t, Subscriber subscriber, Subscription s, int number, DateTimeOffset now, bool numbered)
+    {
+        var prefix = numbered ? $"#{number} " : "";
+        if (s.IsMutedAt(now))
+        {
+            var until = ChatTime.Format(s.MutedUntil!.Value, now, subscriber.FindTimeZone(), t.Culture);
+            return [new ChatButton(prefix + t.MutedUntilButton(until) + " · " + t.UndoButton, new ChatAction.Unmute(s.Id)), new ChatButton(prefix + t.EndButton, new ChatAction.End(s.Id))];
+        }
+
+        return
+        [
+            new ChatButton(prefix + t.MuteHourButton, new ChatAction.Mute(s.Id, false)),
+            new ChatButton(prefix + t.MuteMorningButton, new ChatAction.Mute(s.Id, true)),
+            new ChatButton(prefix + t.EndButton, new ChatAction.End(s.Id)),
+        ];
+    }
+
+    private async Task<ButtonOutcome> SubscribeByButtonAsync(Subscriber subscriber, string query, string? source, CancellationToken cancellationToken)
+    {
+        var t = ChatTexts.For(subscriber);
+        if (!TryParse(t, query, out var tree, out var error))
+        {
+            return new ButtonOutcome(error.Text, Reply: error, Changed: false);
+        }
+
+        var reply = await SaveAsync(subscriber, tree, source, cancellationToken);
+        return new ButtonOutcome(reply.Text.Split('\n')[0], Reply: reply, Changed: reply.Success);
+    }
+
+    private async Task<CommandReply> SaveAsync(Subscriber subscriber, QueryNode tree, string? sourceId, CancellationToken cancellationToken)
+    {
+        var t = ChatTexts.For(subscriber);
+        if (!TryResolveSources(t, tree, sourceId, out var source, out var error))
         {
             return error;
         }
@@ -59,117 +498,109 @@ public sealed class SubscriptionCommands(
         var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
         for (var i = 0; i < existing.Count; i++)
         {
-            if (SameSource(existing[i].SourceId, source) && Canonical(existing[i].Query) == canonical)
+            if (SameSource(existing[i].SourceId, source) && CanonicalKey(existing[i].Query) == CanonicalKey(canonical))
             {
-                return new CommandReply(false, $"You already have this subscription: #{i + 1}: {canonical} — source: {SourceLabel(source)}", [canonical]);
+                return new CommandReply(false, t.AlreadySubscribed(i + 1, existing[i].Query, source), [existing[i].Query]);
             }
         }
 
         if (existing.Count >= limits.MaxSubscriptionsPerSubscriber)
         {
-            return CommandReply.Error(
-                $"You have reached the limit of {limits.MaxSubscriptionsPerSubscriber} subscriptions. Remove one (unsubscribe with its number from the list) before adding another.");
+            return CommandReply.Error(t.LimitReached(limits.MaxSubscriptionsPerSubscriber));
         }
 
         await store.AddSubscriptionAsync(subscriber.Id, canonical, source, time.GetUtcNow(), cancellationToken);
-        var paused = await IsPausedAsync(subscriber, cancellationToken);
-        var text = $"Subscribed #{existing.Count + 1}: {canonical} — source: {SourceLabel(source)}";
-        if (paused)
+        var text = t.Subscribed(existing.Count + 1, canonical, source);
+        if ((await store.GetSubscriberAsync(subscriber.Id, cancellationToken))?.Paused == true)
         {
-            text += "\nAlerts are paused for you; resume to receive them.";
+            text += "\n" + t.PausedNote;
         }
 
         return new CommandReply(true, text, [canonical]);
     }
 
-    public async Task<CommandReply> UnsubscribeAsync(Subscriber subscriber, string numberOrQuery, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A lower-case <c>or</c>/<c>oder</c>/<c>and</c>/<c>und</c>/<c>not</c>/<c>nicht</c> between terms is searched as a word,
+    /// which is rarely what was meant: offer the corrected query (and the query as written) as buttons instead of saving.
+    /// </summary>
+    private async Task<CommandReply?> OperatorHintAsync(ChatTexts t, string query, string? source, CancellationToken cancellationToken)
     {
-        var input = (numberOrQuery ?? "").Trim();
-        if (input.Length == 0)
+        var words = OutsideQuotes(query);
+        var hits = words.Where((w, i) => LowerCaseOperators.Contains(w.Text, StringComparer.Ordinal)
+            && i < words.Count - 1 && (i > 0 || w.Text is "not" or "nicht")).ToList();
+        if (hits.Count == 0)
         {
-            return CommandReply.Error("Tell me which subscription to remove: its number as the list shows it, or its query.");
+            return null;
         }
 
-        var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
-        if (existing.Count == 0)
+        var sb = new StringBuilder(query);
+        foreach (var hit in hits.OrderByDescending(h => h.Start))
         {
-            return CommandReply.Error("You have no subscriptions.");
+            sb.Remove(hit.Start, hit.Text.Length).Insert(hit.Start, hit.Text.ToUpperInvariant());
         }
 
-        int index;
-        if (int.TryParse(input.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        var corrected = sb.ToString();
+        if (!QueryParser.TryParse(corrected, _queryOptions, out var fixedTree, out _) || !QueryParser.TryParse(query, _queryOptions, out var asWritten, out _))
         {
-            if (number < 1 || number > existing.Count)
-            {
-                return CommandReply.Error($"There is no subscription #{number}; you have {existing.Count}.\n{Numbered(existing)}");
-            }
-
-            index = number - 1;
-        }
-        else
-        {
-            var wanted = QueryParser.TryParse(input, _queryOptions, out var tree, out _) ? tree!.ToString() : input;
-            index = -1;
-            for (var i = 0; i < existing.Count && index < 0; i++)
-            {
-                if (existing[i].Query == input || Canonical(existing[i].Query) == wanted)
-                {
-                    index = i;
-                }
-            }
-
-            if (index < 0)
-            {
-                return CommandReply.Error($"You have no subscription with the query \"{input}\".\n{Numbered(existing)}");
-            }
+            return null;
         }
 
-        var removed = existing[index];
-        await store.RemoveSubscriptionAsync(removed.Id, cancellationToken);
-        return new CommandReply(true, $"Unsubscribed #{index + 1}: {removed.Query} — source: {SourceLabel(removed.SourceId)}", [removed.Query]);
+        var first = hits[0].Text;
+        var fixedToken = await StoreOfferAsync(fixedTree!.ToString(), source, cancellationToken);
+        var writtenToken = await StoreOfferAsync(asWritten!.ToString(), source, cancellationToken);
+        return new CommandReply(false, t.OperatorHint(first, first.ToUpperInvariant(), fixedTree.ToString()), [fixedTree.ToString()], Buttons:
+        [
+            [new ChatButton(t.SaveCorrected(fixedTree.ToString()), new ChatAction.SubscribeOffer(fixedToken))],
+            [new ChatButton(t.SaveAsWritten, new ChatAction.SubscribeOffer(writtenToken))],
+        ]);
     }
 
-    public async Task<CommandReply> ListAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    /// <summary>The bare words of a query outside quotes and regexes, with their positions.</summary>
+    private static List<(string Text, int Start)> OutsideQuotes(string query)
     {
-        var existing = await store.ListSubscriptionsAsync(subscriber.Id, cancellationToken);
-        var paused = await IsPausedAsync(subscriber, cancellationToken);
-        if (existing.Count == 0)
+        var words = new List<(string, int)>();
+        var i = 0;
+        while (i < query.Length)
         {
-            return CommandReply.Ok("You have no subscriptions yet. Subscribe to a word, for example: Drohne");
+            var c = query[i];
+            if (c is '"' or '/')
+            {
+                var close = query.IndexOf(c, i + 1);
+                i = close < 0 ? query.Length : close + 1;
+                words.Add(("\u0000", i)); // a phrase or regex is a term
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c) || c is '(' or ')' or ',')
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < query.Length && !char.IsWhiteSpace(query[i]) && query[i] is not ('(' or ')' or ',' or '"'))
+            {
+                i++;
+            }
+
+            words.Add((query[start..i], start));
         }
 
-        var text = $"Your subscriptions ({existing.Count} of {limits.MaxSubscriptionsPerSubscriber}):\n{Numbered(existing)}";
-        if (paused)
-        {
-            text += "\nAlerts are paused; resume to receive them.";
-        }
-
-        return new CommandReply(true, text, existing.Select(s => s.Query).ToList());
+        return words;
     }
 
-    public async Task<CommandReply> PreviewAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default)
+    private async Task<(List<(SourceDefinition Source, TickerItem Item, IReadOnlyList<string> Words)> Matches, int Looked)> FindRecentAsync(
+        string canonical, IReadOnlyList<SourceDefinition> candidates, DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        query = (query ?? "").Trim();
-        if (!TryParse(query, out var tree, out var error))
-        {
-            return error;
-        }
-
-        if (!TryResolveSources(tree, sourceId, out var source, out error))
-        {
-            return error;
-        }
-
-        var matcher = new SingleQueryMatcher(tree.ToString(), aliases?.Invoke(), _queryOptions);
-        var candidates = source is null ? sources : sources.Where(s => SameSource(s.Id, source)).ToList();
-        var matches = new List<(SourceDefinition Source, TickerItem Item, IReadOnlyList<string> Words)>();
+        var matcher = new SingleQueryMatcher(canonical, aliases?.Invoke(), _queryOptions);
+        var matches = new List<(SourceDefinition, TickerItem, IReadOnlyList<string>)>();
         var looked = 0;
         foreach (var definition in candidates)
         {
             var items = await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken);
-            looked += items.Count;
-            foreach (var item in items)
+            foreach (var item in items.Where(i => since is null || i.Published >= since))
             {
+                looked++;
                 if (matcher.Match(item) is { } words)
                 {
                     matches.Add((definition, item, words));
@@ -177,81 +608,90 @@ public sealed class SubscriptionCommands(
             }
         }
 
-        var canonical = tree.ToString();
-        if (matches.Count == 0)
+        return (matches, looked);
+    }
+
+    private async Task<Subscriber> SaveSettingsAsync(Subscriber subscriber, Func<Subscriber, Subscriber> change, CancellationToken cancellationToken)
+    {
+        var stored = await store.EnsureSubscriberAsync(subscriber, cancellationToken);
+        var changed = change(stored with { DetectedLanguage = subscriber.DetectedLanguage ?? stored.DetectedLanguage });
+        await store.SaveSettingsAsync(changed, cancellationToken);
+        return changed;
+    }
+
+    private async Task<string> StoreOfferAsync(string query, string? source, CancellationToken cancellationToken)
+    {
+        var token = ChatAction.NewToken();
+        await _keyValues.SetAsync("offer:" + token, JsonSerializer.Serialize(new Offer(query, source)), cancellationToken);
+        return token;
+    }
+
+    private async Task<T?> LoadAsync<T>(string key, CancellationToken cancellationToken)
+        where T : class
+    {
+        var json = await _keyValues.GetAsync(key, cancellationToken);
+        try
         {
-            return CommandReply.Ok($"Preview of {canonical}: no match among the last {looked} items of {candidates.Count} source(s). Nothing was saved.");
+            return json is null ? null : JsonSerializer.Deserialize<T>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private IEnumerable<string> States(ChatTexts t, Subscriber s, DateTimeOffset now)
+    {
+        var zone = s.FindTimeZone();
+        if (s.Paused)
+        {
+            yield return t.PausedState;
         }
 
-        var zone = FindZone(subscriber.TimeZone);
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"Preview of {canonical}: {matches.Count} of the last {looked} items match");
-        sb.Append(matches.Count > limits.PreviewMaxMatches ? $", the newest {limits.PreviewMaxMatches}:" : ":");
-        var emphasis = new List<string>();
-        foreach (var (definition, item, words) in matches.OrderByDescending(m => m.Item.Published).Take(limits.PreviewMaxMatches))
+        if (s.IsMutedAt(now))
         {
-            var local = TimeZoneInfo.ConvertTime(item.Published, zone);
-            sb.Append(CultureInfo.InvariantCulture, $"\n• {local:dd.MM. HH:mm} [{definition.DisplayName}] {item.Headline} — matched: {string.Join(", ", words)}");
-            emphasis.AddRange(words);
+            yield return t.ChatMutedState(ChatTime.Format(s.MutedUntil!.Value, now, zone, t.Culture));
         }
 
-        sb.Append("\nNothing was saved.");
-        return new CommandReply(true, sb.ToString(), emphasis.Distinct(StringComparer.Ordinal).ToList());
-    }
-
-    public async Task<CommandReply> PauseAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
-    {
-        await store.EnsureSubscriberAsync(subscriber, cancellationToken);
-        await store.SetPausedAsync(subscriber.Id, true, cancellationToken);
-        return CommandReply.Ok("Paused: no alerts until you resume. Your subscriptions are kept.");
-    }
-
-    public async Task<CommandReply> ResumeAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
-    {
-        await store.EnsureSubscriberAsync(subscriber, cancellationToken);
-        await store.SetPausedAsync(subscriber.Id, false, cancellationToken);
-        return CommandReply.Ok("Resumed: alerts are on again.");
-    }
-
-    public CommandReply Sources()
-    {
-        if (sources.Count == 0)
+        if (s.Quiet is { } quiet)
         {
-            return CommandReply.Ok("No sources are configured.");
+            yield return t.QuietState(quiet.ToString(), zone.Id);
         }
 
-        var lines = sources.Select(s => s.DisplayName == s.Id ? $"• {s.Id}" : $"• {s.Id} — {s.DisplayName}");
-        return CommandReply.Ok("Sources (use the id with source:ID in a query, or as the subscription's source):\n" + string.Join("\n", lines));
+        if (!s.Active && s.Platform == Platforms.DiscordUser)
+        {
+            yield return t.DmRefusedState;
+        }
     }
 
-    public CommandReply Help(string commandSyntax)
+    /// <summary>Numbers (<c>2 5 7</c>, <c>#2</c>, <c>2,5</c>) and ranges (<c>4-10</c>).</summary>
+    private static bool TryNumbers(string input, out List<int> numbers)
     {
-        var c = commandSyntax.TrimEnd();
-        var text = $"""
-            I send you an alert when a new ticker entry matches one of your subscriptions.
+        numbers = [];
+        foreach (var part in input.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var p = part.TrimStart('#');
+            var dash = p.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(p[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var from)
+                && int.TryParse(p[(dash + 1)..].TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var to) && from <= to && to - from < 1000)
+            {
+                numbers.AddRange(Enumerable.Range(from, to - from + 1));
+            }
+            else if (int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                numbers.Add(n);
+            }
+            else
+            {
+                numbers = [];
+                return false;
+            }
+        }
 
-            Subscribe: {c} Drohne
-            • Words ignore case and umlaut spellings: Außenminister = Aussenminister = AUSSENMINISTER, Grüße = Gruesse.
-            • Plural and inflected forms count: Drohne finds Drohnen, Soldat finds Soldaten, drone finds drones, attack finds attacked.
-            • Parts of hyphenated words count: Nato finds Nato-Gipfel. A word inside a closed compound does not: Rakete does not find Raketenangriff.
-            • Prefix with * (at least 3 letters): Raketen* finds Raketenangriff.
-            • Phrase in quotes, words adjacent and in order: "Angriff auf Kiew"
-            • Both words (AND): Drohne Kiew
-            • Either word (OR): Drohne OR Rakete, or Drohne, Rakete
-            • Without a word (NOT): Drohne -Odessa, or Drohne NOT Odessa
-            • Group with parentheses: (Drohne OR Rakete) Kiew
-            • Headline only: headline:Selenskyj
-            • One source only: Drohne source:ID (see sources)
-            • Regular expression: /F-?16/ (case-insensitive)
-            • Names with several spellings are one word: Selenskyj = Zelensky = Зеленський, Kiew = Kyjiw = Kyiv.
-            Limits: {limits.MaxQueryLength} characters and {limits.MaxQueryTerms} terms per query, {limits.MaxSubscriptionsPerSubscriber} subscriptions.
-
-            Other commands: list (numbered), unsubscribe <number or query>, preview <query> (tries a query on the latest entries without saving it), pause, resume, sources.
-            """;
-        return CommandReply.Ok(text);
+        return numbers.Count > 0;
     }
 
-    private bool TryParse(string query, out QueryNode tree, out CommandReply error)
+    private bool TryParse(ChatTexts t, string query, out QueryNode tree, out CommandReply error)
     {
         if (QueryParser.TryParse(query, _queryOptions, out var parsed, out var e))
         {
@@ -261,19 +701,20 @@ public sealed class SubscriptionCommands(
         }
 
         tree = null!;
-        error = SyntaxError(query, e!);
+        error = SyntaxError(t, query, e!);
         return false;
     }
 
-    /// <summary>The parser's reason and position, with the query and a caret under the position.</summary>
-    internal static CommandReply SyntaxError(string query, QuerySyntaxException e)
+    /// <summary>The parser's reason in words and its 1-based position, with the query and a caret under that character in a monospace block.</summary>
+    internal static CommandReply SyntaxError(ChatTexts t, string query, QuerySyntaxException e)
     {
         var shown = query.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
-        var caret = new string(' ', Math.Min(e.Position, shown.Length)) + "^";
-        return CommandReply.Error($"I could not read that query: {e.Reason} at {e.Position}.\n  {shown}\n  {caret}");
+        var position = Math.Min(e.Position, shown.Length);
+        var caret = new string(' ', position) + "^";
+        return new CommandReply(false, t.QueryError(t.Reason(e.Reason), position + 1), Preformatted: $"{shown}\n{caret}");
     }
 
-    private bool TryResolveSources(QueryNode tree, string? requested, out string? source, out CommandReply error)
+    private bool TryResolveSources(ChatTexts t, QueryNode tree, string? requested, out string? source, out CommandReply error)
     {
         source = null;
         error = null!;
@@ -288,8 +729,7 @@ public sealed class SubscriptionCommands(
         {
             if (!sources.Any(s => SameSource(s.Id, id)))
             {
-                var valid = sources.Count == 0 ? "none are configured" : "valid: " + string.Join(", ", sources.Select(s => s.Id));
-                error = CommandReply.Error($"Unknown source '{id}' ({valid}).");
+                error = CommandReply.Error(t.UnknownSource(id, sources.Select(s => s.Id).ToList()));
                 return false;
             }
         }
@@ -311,28 +751,47 @@ public sealed class SubscriptionCommands(
         _ => [],
     };
 
-    private string Canonical(string stored) =>
-        QueryParser.TryParse(stored, _queryOptions, out var tree, out _) ? tree!.ToString() : stored;
+    /// <summary>The canonical form with case and umlaut spelling folded: what makes two queries the same subscription.</summary>
+    private string CanonicalKey(string query)
+    {
+        var canonical = QueryParser.TryParse(query, _queryOptions, out var tree, out _) ? tree!.ToString() : query.Trim();
+        // OR is the one operator the canonical form spells as a word; keep it apart from a searched word "or".
+        return TextNormalizer.Fold(canonical.Replace(" OR ", " \u0001 ", StringComparison.Ordinal));
+    }
 
-    private async Task<bool> IsPausedAsync(Subscriber subscriber, CancellationToken cancellationToken) =>
-        (await store.GetSubscriberAsync(subscriber.Id, cancellationToken))?.Paused ?? false;
+    private static int IndexOf(IReadOnlyList<Subscription> list, long id)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].Id == id)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private static bool SameSource(string? a, string? b) => string.Equals(a ?? "", b ?? "", StringComparison.OrdinalIgnoreCase);
 
-    private static string SourceLabel(string? source) => source ?? "all";
+    private static string Numbered(ChatTexts t, IReadOnlyList<Subscription> subscriptions) =>
+        string.Join("\n", subscriptions.Select((s, i) => $"{i + 1}. {s.Query} — {t.Source(s.SourceId)}"));
 
-    private static string Numbered(IReadOnlyList<Subscription> subscriptions) =>
-        string.Join("\n", subscriptions.Select((s, i) => $"{i + 1}. {s.Query} — source: {SourceLabel(s.SourceId)}"));
+    private sealed record Offer(string Query, string? Source);
 
-    private static TimeZoneInfo FindZone(string id)
+    private sealed record Ended(string SubscriberId, string Query, string? Source, DateTimeOffset CreatedAt);
+
+    /// <summary>Offers and undo data when the host gives no durable store (tests, the CLI).</summary>
+    private sealed class MemoryKeyValues : IKeyValueStore
     {
-        try
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(_values.GetValueOrDefault(key));
+
+        public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
         {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+            _values[key] = value;
+            return Task.CompletedTask;
         }
     }
 }

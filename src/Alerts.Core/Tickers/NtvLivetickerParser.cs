@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Alerts.Core.Diffing;
 using AngleSharp.Dom;
@@ -39,6 +41,13 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
     }
 
+    private readonly ParseBudget budget;
+
+    public NtvLivetickerParser(ParseBudget? budget = null)
+    {
+        this.budget = budget ?? ParseBudget.Default;
+    }
+
     public IReadOnlyList<TickerItem> Parse(string content, ParseContext context)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -53,11 +62,11 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         if (!TextLines.LooksLikeHtml(content))
         {
             TextLines.FromText(content, structure);
-            return structure.Finish(context, pageUrl, fallbackDate: null);
+            return structure.Finish(context, pageUrl, default);
         }
 
-        var fallbackDate = ReadHtml(content, structure, context.TimeZone, ref pageUrl);
-        return structure.Finish(context, pageUrl, fallbackDate);
+        var markupDates = ReadHtml(content, structure, context.TimeZone, budget, ref pageUrl);
+        return structure.Finish(context, pageUrl, markupDates);
     }
 
     /// <summary>
@@ -66,7 +75,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// promise that concurrent parses through one parser are safe; each call still builds its own document.
     /// </summary>
     [ThreadStatic]
-    private static HtmlParser? htmlParser;
+    private static BudgetedHtmlParser? htmlParser;
 
     /// <summary>
     /// Everything needed from the DOM is taken before the items are built, so that the garbage collections which
@@ -74,16 +83,17 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// then no stack slot of <see cref="Parse"/> can still reference the document while the items are built.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static DateOnly? ReadHtml(string content, LineStructure structure, TimeZoneInfo zone, ref string? pageUrl)
+    private static PageDates ReadHtml(string content, LineStructure structure, TimeZoneInfo zone, ParseBudget budget, ref string? pageUrl)
     {
-        var document = (htmlParser ??= new HtmlParser()).ParseDocument(content);
-        TextLines.FromHtml(document, structure);
+        var parser = htmlParser is { } cached && cached.Budget == budget ? cached : htmlParser = new BudgetedHtmlParser(budget);
+        var document = parser.Parse(content);
+        TextLines.FromHtml(document, structure, budget.MaxDepth);
         pageUrl ??= CanonicalUrl(document);
-        return structure.HasDate ? null : PublishedDate(document, zone);
+        return MarkupDates(document, zone);
     }
 
     /// <summary>
-    /// The article id of an ntv.de URL (<c>…-article23143824.html</c> gives <c>23143824</c>), or null. The slug before it
+    /// The article id of an ntv.de URL (<c>…-article23143824.html</c> and <c>…-id23143824.html</c> give <c>23143824</c>), or null. The slug before it
     /// changes with every new entry, so the poller and the CLI key a page on this id, never on the whole URL (SPEC §1).
     /// </summary>
     public static string? ExtractArticleId(string? url)
@@ -117,8 +127,9 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         return null;
     }
 
-    // Also matches a saved copy's file name (…-article23143824.txt) and a bare "…-article23143824".
-    [GeneratedRegex(@"-article(\d+)(?=\.[A-Za-z]+(?:$|[?#])|$|[?#/])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Both address forms: "-article23143824.html" (until 2025) and "-id23143824.html" (the template of late 2025).
+    // Also matches a saved copy's file name (…-article23143824.txt) and a bare "…-id23143824".
+    [GeneratedRegex(@"-(?:article|id)(\d+)(?=\.[A-Za-z]+(?:$|[?#])|$|[?#/])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ArticleIdPattern();
 
     [GeneratedRegex(@"<(?:link|meta)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
@@ -136,14 +147,21 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// </summary>
     private sealed class LineStructure : ILineSink, IDisposable
     {
+        /// <summary>Lines after an image name that may still turn out to be its caption (a caption printed twice, then the credit).</summary>
+        private const int MaxHeldPhotoLines = 3;
+
         private readonly List<Entry> entries = [];
         private readonly PooledChars collected = new(16 * 1024);
-        private DateOnly? pageDate;
-        private string? pendingImageName;
-        private bool pendingImageNameStartsBlock;
+        private readonly List<(string Text, bool StartsBlock)> held = [];
+        private DateTime? dateLine;
+        private bool photoOpen;
         private bool paragraphOpen;
         private bool ended;
         private Entry? entry;
+
+        // The last two body lines, so that a caption can take back the copies of itself printed just before it.
+        private BodyLine last;
+        private BodyLine beforeLast;
 
         public void Add(ReadOnlySpan<char> text, bool startsBlock, in LineMarkup markup)
         {
@@ -152,13 +170,18 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 return;
             }
 
+            if (entry is { Article: > 0 } current && markup.Article != current.Article)
+            {
+                return; // A teaser box or related links outside the ticker's article.
+            }
+
             if (IsFooter(text))
             {
                 ended = true; // Below the footer come teasers and site furniture, never entries.
                 return;
             }
 
-            if (IsAudioNote(text))
+            if (IsAudioNote(text) || IsSourceFooter(text) || IsImageFileName(text))
             {
                 paragraphOpen = false;
                 return;
@@ -166,81 +189,121 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
             if (IsCaption(text))
             {
-                // The image-name line belongs to the caption: both are the photo block.
-                pendingImageName = null;
+                TakeBackCaptionCopies(text);
+                held.Clear();
+                photoOpen = false;
                 paragraphOpen = false;
                 return;
             }
 
             if (IsImageName(text))
             {
-                FlushPendingImageName();
-                pendingImageName = text.ToString();
-                pendingImageNameStartsBlock = startsBlock;
+                ReleaseHeld();
+                held.Add((text.ToString(), startsBlock));
+                photoOpen = true;
                 return;
             }
 
-            if (TryReadDateLine(text, out var date, out var fullMatch))
+            if (TryReadDateLine(text, out var date, out var dateTime, out var rest))
             {
-                if (pageDate is null)
+                // The article's date line sits between the title and the first body; a date opening a later
+                // paragraph is a sentence, unless nothing else is on its line (page furniture). Text glued on is
+                // taken only after the full "DD.MM.YYYY, HH:MM Uhr" form.
+                if (dateLine is null && (rest.IsEmpty || dateTime is not null)
+                    && (entry is null || (entry.FirstOfRegion && collected.Length == entry.BodyStart)))
                 {
-                    pageDate = date;
+                    dateLine = date.ToDateTime(dateTime ?? TimeOnly.MinValue);
+                    ReleaseHeld();
                     paragraphOpen = false;
+                    if (!rest.IsEmpty)
+                    {
+                        Add(rest, startsBlock: true, markup); // "…17:08 UhrWas …": the text glued on is a line of its own.
+                    }
+
                     return;
                 }
 
-                if (fullMatch)
+                if (rest.IsEmpty)
                 {
                     paragraphOpen = false;
                     return;
                 }
             }
 
-            if (TryReadHeading(text, allowGlued: entries.Count == 0, out var hour, out var minute, out var headline, out var rest))
+            // A heading glued to other text is the top entry in the page title: only the first heading of the page, or
+            // of a new region of the markup (a title after a teaser box, see TickerEntries).
+            var firstOfRegion = entry is null || entry.Article != markup.Article;
+            if (TryReadHeading(text, allowGlued: firstOfRegion, out var hour, out var minute, out var headline, out var headingRest))
             {
-                FlushPendingImageName();
+                ReleaseHeld();
                 CloseEntry();
                 var headlineStart = collected.Length;
                 Write(headline);
-                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = collected.Length };
+                entry = new Entry(hour, minute, headlineStart, headline.Length, markup) { BodyStart = collected.Length, FirstOfRegion = firstOfRegion };
                 entries.Add(entry);
-                if (!rest.IsEmpty)
+                last = beforeLast = default;
+                if (!headingRest.IsEmpty)
                 {
-                    AppendBody(rest, startsBlock: false);
+                    AppendBody(headingRest, startsBlock: false);
                 }
 
                 return;
             }
 
-            FlushPendingImageName();
+            if (photoOpen)
+            {
+                held.Add((text.ToString(), startsBlock));
+                if (held.Count > MaxHeldPhotoLines)
+                {
+                    ReleaseHeld();
+                }
+
+                return;
+            }
+
             AppendBody(text, startsBlock);
         }
 
-        public bool HasDate => pageDate is not null;
-
-        public IReadOnlyList<TickerItem> Finish(ParseContext context, string? pageUrl, DateOnly? fallbackDate)
+        public IReadOnlyList<TickerItem> Finish(ParseContext context, string? pageUrl, PageDates markupDates)
         {
-            FlushPendingImageName();
+            ReleaseHeld();
             CloseEntry();
-            if (entries.Count == 0)
+            var ticker = TickerEntries();
+            if (ticker.Count == 0)
             {
                 throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
             }
 
-            var topDate = pageDate ?? fallbackDate
-                ?? throw new TickerParseException("no article date line 'DD.MM.YYYY, HH:MM Uhr' found, so the entries' days are unknown");
-
-            foreach (var e in entries)
+            foreach (var e in ticker)
             {
                 e.Headline = collected.ToString(e.HeadlineStart, e.HeadlineLength);
                 e.Body = collected.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
             }
 
-            AssignInstants(entries, topDate, context.TimeZone);
-            return BuildItems(entries, context, pageUrl);
+            // The visible date line is the creation; the markup's dates fill in what it does not say.
+            DateTimeOffset? created = dateLine is { } line ? LocalTimes.ToUtc(line, context.TimeZone) : markupDates.Created;
+            AssignInstants(ticker, markupDates with { Created = created }, context.Fetched, context.TimeZone);
+            return BuildItems(ticker, context, pageUrl);
         }
 
         public void Dispose() => collected.Dispose();
+
+        /// <summary>
+        /// The entries of the ticker's article: where headings sit in <c>&lt;article&gt;</c> elements, those of the one
+        /// with the most, plus a page title above it that carries the top entry (<see cref="LineMarkup.Article"/> -1);
+        /// headings in teaser boxes outside it are not entries. Plain text, and HTML without articles, is all ticker.
+        /// </summary>
+        private List<Entry> TickerEntries()
+        {
+            if (entries.TrueForAll(e => e.Article <= 0))
+            {
+                return entries;
+            }
+
+            var article = entries.Where(e => e.Article > 0).GroupBy(e => e.Article).MaxBy(g => g.Count())!.Key;
+            var first = entries.FindIndex(e => e.Article == article);
+            return [.. entries.Where((e, i) => e.Article == article || (i < first && e.Article == -1))];
+        }
 
         private void CloseEntry()
         {
@@ -261,6 +324,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 return; // Preamble above the first heading: section names, teasers.
             }
 
+            var start = collected.Length;
+            var wasOpen = paragraphOpen;
             if (paragraphOpen && !startsBlock)
             {
                 Write("\n");
@@ -270,71 +335,117 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 Write("\n\n");
             }
 
+            beforeLast = last;
+            last = new BodyLine(start, collected.Length, line.Length, wasOpen);
             Write(line);
             paragraphOpen = true;
         }
 
-        private void FlushPendingImageName()
+        /// <summary>
+        /// A caption printed twice before its credit: the copies just above it (<c>X</c> then <c>X (Foto: …)</c>, or
+        /// <c>X</c>, <c>X</c>, then a credit on a line of its own) are the photo block too, not body text.
+        /// </summary>
+        private void TakeBackCaptionCopies(ReadOnlySpan<char> caption)
         {
-            if (pendingImageName is { } name)
+            if (entry is null || last.Length == 0 || held.Count > 0)
             {
-                pendingImageName = null;
-                AppendBody(name, pendingImageNameStartsBlock);
+                return;
             }
+
+            var open = caption[^1] == ')' ? caption.LastIndexOf('(') : -1;
+            var captionText = (open >= 0 ? caption[..open] : IsCredit(caption) ? default : caption).Trim();
+            if (!captionText.IsEmpty)
+            {
+                if (captionText.SequenceEqual(Text(last)))
+                {
+                    TakeBack(last);
+                }
+
+                return;
+            }
+
+            if (beforeLast.Length != 0 && Text(last).SequenceEqual(Text(beforeLast)))
+            {
+                TakeBack(beforeLast);
+            }
+        }
+
+        private ReadOnlySpan<char> Text(BodyLine line) => collected.Span.Slice(line.TextStart, line.Length);
+
+        private void TakeBack(BodyLine line)
+        {
+            collected.Truncate(line.Start);
+            paragraphOpen = line.ParagraphWasOpen;
+            last = beforeLast = default;
+        }
+
+        /// <summary>An image name, and the lines after it, that were not followed by a caption after all: body text.</summary>
+        private void ReleaseHeld()
+        {
+            photoOpen = false;
+            if (held.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var (text, startsBlock) in held)
+            {
+                AppendBody(text, startsBlock);
+            }
+
+            held.Clear();
         }
     }
 
+    /// <summary>Where a body line sits in the collected text: from its separator (<paramref name="Start"/>) to its end.</summary>
+    private readonly record struct BodyLine(int Start, int TextStart, int Length, bool ParagraphWasOpen);
+
     /// <summary>
-    /// The top entry is on the date line's day; going down, the wall clock runs backwards, and a time later than the
-    /// one above steps back a day, except inside a fall-back hour, where it is the same day's summer-time pass.
+    /// The top entry from the page's dates and the fetch time (<see cref="TickerDays"/>); going down, the wall clock
+    /// runs backwards, and a time later than the one above steps back a day, except inside a fall-back hour, where it
+    /// is the same day's summer-time pass.
     /// </summary>
-    private static void AssignInstants(List<Entry> entries, DateOnly topDate, TimeZoneInfo zone)
+    private static void AssignInstants(List<Entry> entries, PageDates dates, FetchTime? fetched, TimeZoneInfo zone)
     {
         var clock = new LocalTimes.DayCache(zone);
-        var day = topDate;
-        Entry? previous = null;
-        foreach (var e in entries)
+        var top = entries[0];
+        var topInstant = TickerDays.TopEntry(new TimeOnly(top.Hour, top.Minute), dates, fetched, clock)
+            ?? throw new TickerParseException(
+                "the page gives no date (no date line 'DD.MM.YYYY, HH:MM Uhr', no date in its markup) and no fetch time is known, so the entries' days are unknown");
+        top.Published = topInstant;
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(topInstant, zone).DateTime);
+        var previous = top;
+        foreach (var e in entries.Skip(1))
         {
             var time = new TimeOnly(e.Hour, e.Minute);
-            if (previous is null)
+            var previousTime = new TimeOnly(previous.Hour, previous.Minute);
+            var sameDay = clock.LatestAtOrBefore(day.ToDateTime(time), previous.Published);
+            if (time <= previousTime)
             {
-                e.Published = clock.ToUtc(day.ToDateTime(time));
+                // A gap time read forward may land after the entry above; the page's order still says same day.
+                e.Published = sameDay ?? clock.ToUtc(day.ToDateTime(time));
+            }
+            else if (sameDay is { } repeated)
+            {
+                e.Published = repeated;
             }
             else
             {
-                var previousTime = new TimeOnly(previous.Hour, previous.Minute);
-                var sameDay = clock.LatestAtOrBefore(day.ToDateTime(time), previous.Published);
-                if (time <= previousTime)
-                {
-                    // A gap time read forward may land after the entry above; the page's order still says same day.
-                    e.Published = sameDay ?? clock.ToUtc(day.ToDateTime(time));
-                }
-                else if (sameDay is { } repeated)
-                {
-                    e.Published = repeated;
-                }
-                else
-                {
-                    day = day.AddDays(-1);
-                    e.Published = clock.ToUtc(day.ToDateTime(time));
-                }
+                day = day.AddDays(-1);
+                e.Published = clock.ToUtc(day.ToDateTime(time));
             }
 
             previous = e;
         }
     }
 
+    /// <summary>
+    /// One item per key (<see cref="ItemIdentity.EntryKey(TimeOnly, string)"/>): the same heading twice is one entry
+    /// (the title line's copy of the top entry, or an entry the page repeats), at its topmost place, with the first
+    /// body that has text.
+    /// </summary>
     private static List<TickerItem> BuildItems(List<Entry> entries, ParseContext context, string? pageUrl)
     {
-        // Ordinals count from the bottom (oldest first) so that a new entry above never renames an existing one.
-        var ordinals = new int[entries.Count];
-        var perMinute = new Dictionary<long, int>();
-        for (var i = entries.Count - 1; i >= 0; i--)
-        {
-            var minute = entries[i].Published.UtcTicks / TimeSpan.TicksPerMinute;
-            perMinute[minute] = ordinals[i] = perMinute.GetValueOrDefault(minute) + 1;
-        }
-
         // An element id around a heading is that entry's anchor only if no other heading shares the element.
         var holderUse = new Dictionary<int, int>();
         foreach (var e in entries)
@@ -345,22 +456,29 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             }
         }
 
-        var items = new List<TickerItem>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
+        var byKey = new Dictionary<string, int>(entries.Count, StringComparer.Ordinal);
+        var kept = new List<(Entry Entry, string Key, string Body, string? Anchor)>(entries.Count);
+        foreach (var e in entries)
         {
-            var e = entries[i];
-            var text = e.Body;
+            var key = ItemIdentity.EntryKey(new TimeOnly(e.Hour, e.Minute), e.Headline);
             var anchor = e.Markup.Anchor
                 ?? (e.Markup.Holder != 0 && holderUse[e.Markup.Holder] == 1 ? e.Markup.HolderId : null);
+            if (byKey.TryGetValue(key, out var at))
+            {
+                var first = kept[at];
+                kept[at] = first with { Body = first.Body.Length > 0 ? first.Body : e.Body, Anchor = first.Anchor ?? anchor };
+                continue;
+            }
+
+            byKey[key] = kept.Count;
+            kept.Add((e, key, e.Body, anchor));
+        }
+
+        var items = new List<TickerItem>(kept.Count);
+        foreach (var (e, key, body, anchor) in kept)
+        {
             var url = pageUrl is null ? null : anchor is null ? pageUrl : pageUrl + "#" + Uri.EscapeDataString(anchor);
-            items.Add(new TickerItem(
-                context.SourceId,
-                ItemIdentity.TimeKey(e.Published, ordinals[i]),
-                e.Published,
-                e.Headline,
-                text,
-                url,
-                ItemIdentity.ContentHash(e.Headline, text)));
+            items.Add(new TickerItem(context.SourceId, key, e.Published, e.Headline, body, url, ItemIdentity.ContentHash(e.Headline, body)));
         }
 
         return items;
@@ -483,14 +601,15 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     }
 
     /// <summary>
-    /// <c>[Weekday, ]DD.MM.YYYY[, HH:MM Uhr]</c> at the start of a line. <paramref name="fullMatch"/> says nothing else
-    /// follows, so a later such line is page furniture rather than a sentence.
+    /// <c>[Weekday, ]DD.MM.YYYY[, HH:MM Uhr]</c> at the start of a line. <paramref name="rest"/> is what follows, also
+    /// when glued on without a space (<c>…17:08 UhrWas …</c>); empty when the line is just the date.
     /// </summary>
-    internal static bool TryReadDateLine(ReadOnlySpan<char> line, out DateOnly date, out bool fullMatch)
+    internal static bool TryReadDateLine(ReadOnlySpan<char> line, out DateOnly date, out TimeOnly? time, out ReadOnlySpan<char> rest)
     {
         date = default;
-        fullMatch = false;
-        if (line.Length < 10 || line.Length > 120)
+        time = null;
+        rest = default;
+        if (line.Length < 10)
         {
             return false;
         }
@@ -536,29 +655,49 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             return false;
         }
 
-        var rest = s[10..];
-        if (!rest.IsEmpty && char.IsAsciiDigit(rest[0]))
+        var after = s[10..];
+        if (!after.IsEmpty && char.IsAsciiDigit(after[0]))
         {
             return false;
         }
 
         date = new DateOnly(year, month, day);
-        rest = rest.TrimStart();
-        if (rest.StartsWith(","))
+        after = after.TrimStart();
+        if (after.StartsWith(","))
         {
-            rest = rest[1..];
-            if (TryReadTime(rest, out _, out _, out var used))
+            var timePart = after[1..];
+            if (TryReadTime(timePart, out var hour, out var minute, out var used))
             {
-                rest = rest[used..].TrimStart();
-                if (rest.StartsWith("Uhr", StringComparison.Ordinal))
+                time = new TimeOnly(hour, minute);
+                after = timePart[used..].TrimStart();
+                if (after.StartsWith("Uhr", StringComparison.Ordinal))
                 {
-                    rest = rest[3..];
+                    after = after[3..];
                 }
             }
         }
 
-        fullMatch = rest.Trim().IsEmpty;
+        rest = after.Trim();
         return true;
+    }
+
+    /// <summary>The source footer <c>Quelle: ntv.de, ino/dpa</c>: short, and never a sentence of an entry.</summary>
+    private static bool IsSourceFooter(ReadOnlySpan<char> line) =>
+        line.Length is > 7 and < 120 && line[0] == 'Q' && line.StartsWith("Quelle:", StringComparison.Ordinal);
+
+    /// <summary>An image's file name on a line of its own (<c>SomeImageName.jpg</c>): one word with an image extension.</summary>
+    internal static bool IsImageFileName(ReadOnlySpan<char> line)
+    {
+        var dot = line.LastIndexOf('.');
+        if (dot <= 0 || line.Length - dot > 5 || line.Length > 300 || line.IndexOfAny(' ', '\u00A0') >= 0)
+        {
+            return false;
+        }
+
+        var ext = line[(dot + 1)..];
+        return ext.Equals("jpg", StringComparison.OrdinalIgnoreCase) || ext.Equals("jpeg", StringComparison.OrdinalIgnoreCase)
+            || ext.Equals("png", StringComparison.OrdinalIgnoreCase) || ext.Equals("webp", StringComparison.OrdinalIgnoreCase)
+            || ext.Equals("gif", StringComparison.OrdinalIgnoreCase) || ext.Equals("avif", StringComparison.OrdinalIgnoreCase);
     }
 
     // The first-letter test spares most lines the case-insensitive comparison, which is slow for non-ASCII text.
@@ -652,18 +791,153 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             : null;
     }
 
-    /// <summary>Markup's publication date, used only when the visible date line is missing.</summary>
-    private static DateOnly? PublishedDate(IDocument document, TimeZoneInfo zone)
+    /// <summary>
+    /// The page's dates from its markup (SPEC §1): <c>meta name="date"</c>, <c>article:published_time</c> and JSON-LD
+    /// <c>datePublished</c> say when it was created, <c>meta name="last-modified"</c>, <c>article:modified_time</c> and
+    /// JSON-LD <c>dateModified</c> when it last changed. Only the head's own children and the JSON-LD blocks the walk
+    /// collected are read: a selector query would walk the whole document once per attribute.
+    /// </summary>
+    private static PageDates MarkupDates(IDocument document, TimeZoneInfo zone)
     {
-        var value = document.QuerySelector("meta[property='article:published_time']")?.GetAttribute("content")
-            ?? document.QuerySelector("time[datetime]")?.GetAttribute("datetime");
-        return LocalTimes.TryParseTimestamp(value, zone, out var utc)
-            ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, zone).DateTime)
-            : null;
+        string? date = null, published = null, lastModified = null, modified = null;
+        if (document.Head is { } head)
+        {
+            foreach (var element in head.Children)
+            {
+                if (element.LocalName != "meta" || element.GetAttribute("content") is not { } content)
+                {
+                    continue;
+                }
+
+                var name = element.GetAttribute("name") ?? element.GetAttribute("property") ?? element.GetAttribute("itemprop");
+                switch (name?.ToLowerInvariant())
+                {
+                    case "date":
+                        date ??= content;
+                        break;
+                    case "article:published_time" or "datepublished":
+                        published ??= content;
+                        break;
+                    case "last-modified":
+                        lastModified ??= content;
+                        break;
+                    case "article:modified_time" or "datemodified":
+                        modified ??= content;
+                        break;
+                }
+            }
+        }
+
+        var (ldPublished, ldModified) = JsonLdDates(document);
+        return new PageDates(
+            FirstTimestamp(zone, date, published, ldPublished),
+            FirstTimestamp(zone, lastModified, modified, ldModified));
+    }
+
+    private static DateTimeOffset? FirstTimestamp(TimeZoneInfo zone, params ReadOnlySpan<string?> values)
+    {
+        foreach (var value in values)
+        {
+            // Without an offset ("2023-04-28 18:11:01.0") a timestamp is the page's wall time.
+            if (LocalTimes.TryParseTimestamp(value, zone, out var utc))
+            {
+                return utc;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><c>datePublished</c>/<c>dateModified</c> of the first JSON-LD object that has them (top level, an array, or <c>@graph</c>).</summary>
+    private static (string? Published, string? Modified) JsonLdDates(IDocument document)
+    {
+        foreach (var script in document.QuerySelectorAll("script[type='application/ld+json']"))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(script.TextContent, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 16 });
+                if (FindDates(json.RootElement, 0) is { } found)
+                {
+                    return found;
+                }
+            }
+            catch (JsonException)
+            {
+                // A broken block says nothing; another may.
+            }
+        }
+
+        return (null, null);
+
+        static (string?, string?)? FindDates(JsonElement element, int level)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var published = element.TryGetProperty("datePublished", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                    var modified = element.TryGetProperty("dateModified", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+                    if (published is not null || modified is not null)
+                    {
+                        return (published, modified);
+                    }
+
+                    return level < 2 && element.TryGetProperty("@graph", out var graph) ? FindDates(graph, level + 1) : null;
+                case JsonValueKind.Array when level < 2:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (FindDates(item, level + 1) is { } found)
+                        {
+                            return found;
+                        }
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// AngleSharp with the page's parse budget: nesting is capped (as browsers cap it at 512, but deeper, so that the
+    /// walk can tell a page that reached the cap) and the parse is stopped once it has used its time.
+    /// </summary>
+    private sealed class BudgetedHtmlParser
+    {
+        private readonly HtmlParser parser;
+        private long startedAt;
+        private int created;
+
+        public BudgetedHtmlParser(ParseBudget budget)
+        {
+            Budget = budget;
+            parser = new HtmlParser(new HtmlParserOptions { MaximumDepth = budget.MaxDepth + 2, OnCreated = (_, _) => CheckTime() });
+        }
+
+        public ParseBudget Budget { get; }
+
+        public IDocument Parse(string content)
+        {
+            startedAt = Stopwatch.GetTimestamp();
+            created = 0;
+            return parser.ParseDocument(content);
+        }
+
+        // Every 64th element: reading the clock costs more than creating an element.
+        private void CheckTime()
+        {
+            if ((++created & 63) == 0 && Stopwatch.GetElapsedTime(startedAt) > Budget.Time)
+            {
+                throw new TickerParseException(
+                    $"parsing the page took longer than its budget of {Budget.Time.TotalSeconds:0.#} s ({created} elements so far); refused as unreadable");
+            }
+        }
     }
 
     private sealed class Entry(int hour, int minute, int headlineStart, int headlineLength, LineMarkup markup)
     {
+        public int Article => Markup.Article;
+
         public int Hour { get; } = hour;
 
         public int Minute { get; } = minute;
@@ -675,6 +949,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         public LineMarkup Markup { get; } = markup;
 
         public int BodyStart { get; init; }
+
+        public bool FirstOfRegion { get; init; }
 
         public int BodyEnd { get; set; }
 

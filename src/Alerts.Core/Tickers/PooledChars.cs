@@ -29,6 +29,9 @@ internal sealed class PooledChars(int initialCapacity) : IDisposable
 
     public void Clear() => Length = 0;
 
+    /// <summary>Drops everything from <paramref name="length"/> on.</summary>
+    public void Truncate(int length) => Length = Math.Min(Length, length);
+
     public void Dispose()
     {
         ArrayPool<char>.Shared.Return(buffer);

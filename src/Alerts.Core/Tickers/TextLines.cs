@@ -9,7 +9,11 @@ namespace Alerts.Core.Tickers;
 /// <param name="Holder">Innermost element with an id around the line's first character (0: none); identifies the element, not the id text.</param>
 /// <param name="HolderId">That element's id.</param>
 /// <param name="Anchor">An empty <c>&lt;a id/name&gt;</c> marker seen just before the line.</param>
-internal readonly record struct LineMarkup(int Holder, string? HolderId, string? Anchor);
+/// <param name="Article">
+/// The outermost <c>&lt;article&gt;</c> around the line's first character, numbered from 1 in document order; -1 for an
+/// <c>&lt;h1&gt;</c> outside any article (the page title, which may carry the top entry); 0 for anything else.
+/// </param>
+internal readonly record struct LineMarkup(int Holder, string? HolderId, string? Anchor, int Article = 0);
 
 /// <summary>Receives visible lines as they are found; the text span is valid only during the call.</summary>
 internal interface ILineSink
@@ -62,12 +66,13 @@ internal static class TextLines
     }
 
     /// <summary>Lays a parsed page out into visible lines, in document order.</summary>
-    public static void FromHtml(IDocument document, ILineSink sink)
+    /// <param name="maxDepth">Elements nested deeper fail the page (<see cref="ParseBudget.MaxDepth"/>).</param>
+    public static void FromHtml(IDocument document, ILineSink sink, int maxDepth = int.MaxValue)
     {
-        var writer = new HtmlLineWriter(sink);
+        var writer = new HtmlLineWriter(sink, maxDepth);
         try
         {
-            writer.Walk(document.Body ?? document.DocumentElement);
+            writer.Walk(document.Body ?? document.DocumentElement, 1);
             writer.Flush(blockFollows: true);
         }
         finally
@@ -142,6 +147,7 @@ internal static class TextLines
     private sealed class HtmlLineWriter
     {
         private readonly ILineSink sink;
+        private readonly int maxDepth;
         private readonly List<(int Holder, string Id)> holders = [];
         private readonly PooledChars buffer = new(4096);
         private bool nextStartsBlock = true;
@@ -151,21 +157,31 @@ internal static class TextLines
         private string? pendingAnchor;
         private int holderCounter;
         private int flatten;
+        private int article;
+        private int articleCounter;
 
-        public HtmlLineWriter(ILineSink sink)
+        public HtmlLineWriter(ILineSink sink, int maxDepth)
         {
             this.sink = sink;
+            this.maxDepth = maxDepth;
         }
 
         private bool LineEmpty => buffer.Length == 0;
 
         public void Release() => buffer.Dispose();
 
-        public void Walk(INode? parent)
+        public void Walk(INode? parent, int depth)
         {
             if (parent is null)
             {
                 return;
+            }
+
+            // The parser stops nesting at this depth (as browsers do at 512) and would drop text below it, so a page
+            // that reaches it fails clearly instead of losing entries silently; it also bounds this recursion.
+            if (depth >= maxDepth)
+            {
+                throw new TickerParseException($"the page nests elements {maxDepth} or more deep; refused as unreadable (parse budget)");
             }
 
             // The indexer, not NextSibling: AngleSharp finds a next sibling by searching the parent's child list,
@@ -235,7 +251,25 @@ internal static class TextLines
                     flatten++;
                 }
 
-                Walk(element);
+                // Entries belong to one article; a teaser box outside it must not add entries or body text.
+                var opensArticle = article <= 0 && name == "article";
+                var opensTitle = article == 0 && name == "h1";
+                if (opensArticle)
+                {
+                    article = ++articleCounter;
+                }
+                else if (opensTitle)
+                {
+                    article = -1;
+                }
+
+                Walk(element, depth + 1);
+
+                if (opensArticle || opensTitle)
+                {
+                    Flush(blockFollows: true);
+                    article = 0;
+                }
 
                 if (flattens)
                 {
@@ -390,7 +424,7 @@ internal static class TextLines
             if (LineEmpty)
             {
                 var (holder, holderId) = holders.Count > 0 ? holders[^1] : (0, null);
-                lineMarkup = new LineMarkup(holder, holderId, pendingAnchor);
+                lineMarkup = new LineMarkup(holder, holderId, pendingAnchor, article);
                 pendingAnchor = null;
                 lastWasBreak = false;
             }

@@ -27,12 +27,13 @@ public sealed partial class DiscordCommandHandler(
         var name = interaction.Data?.Name ?? "";
         try
         {
+            var reader = Reader(interaction);
             switch (name)
             {
                 case DiscordCommandCatalog.Sources:
-                    return commands.Sources();
+                    return commands.Sources(reader);
                 case DiscordCommandCatalog.Help:
-                    return commands.Help(DiscordCommandCatalog.SubscribeSyntax);
+                    return commands.Help(reader, DiscordCommandCatalog.SubscribeSyntax);
             }
 
             var here = GetBool(interaction, "here") == true;
@@ -97,7 +98,7 @@ public sealed partial class DiscordCommandHandler(
                 return (null, "Changing this channel's alerts needs the Manage Channels permission, which you do not have here. Ask a moderator, or leave out here:true to get the alerts by DM.");
             }
 
-            return (new Subscriber(Subscriber.MakeId(Platforms.DiscordChannel, channelId), Platforms.DiscordChannel, channelId, IsGroup: true), null);
+            return (new Subscriber(Subscriber.MakeId(Platforms.DiscordChannel, channelId), Platforms.DiscordChannel, channelId, IsGroup: true, DetectedLanguage: LanguageOf(interaction)), null);
         }
 
         var userId = interaction.Member?.User?.Id ?? interaction.User?.Id;
@@ -106,8 +107,15 @@ public sealed partial class DiscordCommandHandler(
             return (null, "Discord did not say who you are; please try again.");
         }
 
-        return (new Subscriber(Subscriber.MakeId(Platforms.DiscordUser, userId), Platforms.DiscordUser, userId), null);
+        return (new Subscriber(Subscriber.MakeId(Platforms.DiscordUser, userId), Platforms.DiscordUser, userId, DetectedLanguage: LanguageOf(interaction)), null);
     }
+
+    /// <summary>Replies go in the interaction's locale (SPEC §5): German for <c>de</c>, English otherwise.</summary>
+    internal static string LanguageOf(Interaction interaction) => ChatLanguage.FromClient(interaction.Locale);
+
+    /// <summary>Who reads a reply that belongs to no subscriber (help, sources): only the language matters.</summary>
+    private static Subscriber Reader(Interaction interaction) =>
+        new("discord:reader", Platforms.DiscordUser, "", DetectedLanguage: LanguageOf(interaction));
 
     /// <summary><c>member.permissions</c> is a decimal string of a bit set that may outgrow 64 bits; Administrator implies everything.</summary>
     internal static bool HasManageChannels(string? permissions)

@@ -226,6 +226,10 @@ public sealed record Interaction
     /// <summary>Set in DMs.</summary>
     [JsonPropertyName("user")]
     public DiscordUser? User { get; init; }
+
+    /// <summary>The invoking user's client language (<c>de</c>, <c>en-US</c>, …); replies follow it (SPEC §5).</summary>
+    [JsonPropertyName("locale")]
+    public string? Locale { get; init; }
 }
 
 public sealed record InteractionData

@@ -161,15 +161,73 @@ internal sealed class SourcePoller(
     }
 }
 
-/// <summary>The service's audience: the instance's matcher index kept in step with the store, and each subscriber's own state.</summary>
-internal sealed class SubscriberAudience(MatcherSync matcherSync, ISubscriptionStore subscriptions) : IAlertAudience
+/// <summary>
+/// The service's audience: the instance's matcher index kept in step with the store, and each subscriber's own state
+/// (SPEC §5): paused, deactivated or muted (<c>/mute</c>) chats receive nothing, and a subscription muted from an
+/// alert's button does not fire, while the chat's other subscriptions still do. What comes meanwhile is dropped, not
+/// held back: news hours late is no alert.
+/// </summary>
+internal sealed class SubscriberAudience(MatcherSync matcherSync, ISubscriptionStore subscriptions, TimeProvider time) : IAlertAudience
 {
     public async ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken)
     {
         await matcherSync.SyncAsync(cancellationToken);
-        return matcherSync.Matcher;
+        var muted = await subscriptions.GetMutedSubscriptionsAsync(time.GetUtcNow(), cancellationToken);
+        if (muted.Count == 0)
+        {
+            return matcherSync.Matcher;
+        }
+
+        // The other subscriptions of the few chats that muted one: an alert names the first subscription still on.
+        var ofMutingChats = new Dictionary<long, Subscription>();
+        foreach (var subscriberId in muted.Select(s => s.SubscriberId).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var s in await subscriptions.ListSubscriptionsAsync(subscriberId, cancellationToken))
+            {
+                ofMutingChats[s.Id] = s;
+            }
+        }
+
+        return new WithoutMuted(matcherSync.Matcher, muted.Select(s => s.Id).ToHashSet(), ofMutingChats);
     }
 
     public async ValueTask<bool> IsReceivingAsync(string subscriberId, CancellationToken cancellationToken) =>
-        await subscriptions.GetSubscriberAsync(subscriberId, cancellationToken) is { Active: true, Paused: false };
+        await subscriptions.GetSubscriberAsync(subscriberId, cancellationToken) is { Active: true, Paused: false } subscriber
+        && !subscriber.IsMutedAt(time.GetUtcNow());
+
+    /// <summary>The matches without muted subscriptions; an alert then names the first subscription still on.</summary>
+    private sealed class WithoutMuted(ISubscriptionMatcher inner, HashSet<long> muted, Dictionary<long, Subscription> ofMutingChats) : ISubscriptionMatcher
+    {
+        public int Count => inner.Count;
+
+        public void Add(Subscription subscription) => inner.Add(subscription);
+
+        public void Remove(long subscriptionId) => inner.Remove(subscriptionId);
+
+        public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
+        {
+            var matches = inner.Match(item);
+            if (!matches.Any(m => m.SubscriptionIds.Any(muted.Contains)))
+            {
+                return matches;
+            }
+
+            var kept = new List<SubscriberMatch>(matches.Count);
+            foreach (var match in matches)
+            {
+                var on = match.SubscriptionIds.Where(id => !muted.Contains(id)).ToList();
+                if (on.Count == match.SubscriptionIds.Count)
+                {
+                    kept.Add(match);
+                }
+                else if (on.Count > 0)
+                {
+                    var query = ofMutingChats.TryGetValue(on[0], out var first) ? first.Query : match.Query;
+                    kept.Add(match with { SubscriptionIds = on, Query = query });
+                }
+            }
+
+            return kept;
+        }
+    }
 }

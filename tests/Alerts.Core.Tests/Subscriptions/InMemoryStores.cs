@@ -67,6 +67,31 @@ internal sealed class InMemorySubscriptionStore : ISubscriptionStore
             _log.Count));
     }
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>(_subscriptions.Where(s => s.IsMutedAt(now)).ToList());
+
+    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        Calls.Add($"settings {subscriber.Id}");
+        _subscribers[subscriber.Id] = _subscribers[subscriber.Id] with
+        {
+            Language = subscriber.Language, DetectedLanguage = subscriber.DetectedLanguage, TimeZone = subscriber.TimeZone,
+            MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
+        };
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default)
+    {
+        var at = _subscriptions.FindIndex(s => s.Id == subscriptionId);
+        if (at >= 0)
+        {
+            _subscriptions[at] = _subscriptions[at] with { MutedUntil = until };
+        }
+
+        return Task.FromResult(at >= 0);
+    }
+
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default)
     {
         Calls.Add($"paused {subscriberId} {paused}");

@@ -35,7 +35,7 @@ public class SubscriptionCommandsTests
         var reply = await _commands.SubscribeAsync(Alice, "  (Drohne OR Rakete)  AND Kiew ", null);
 
         Assert.True(reply.Success);
-        Assert.Equal("Subscribed #1: (Drohne OR Rakete) Kiew — source: all", reply.Text);
+        Assert.Equal("Subscribed #1: (Drohne OR Rakete) Kiew — all sources", reply.Text);
         Assert.Equal(["ensure telegram:1", "add telegram:1 (Drohne OR Rakete) Kiew -"], _store.Calls);
     }
 
@@ -43,7 +43,7 @@ public class SubscriptionCommandsTests
     public async Task SubscribeWithASourceNamesIt()
     {
         var reply = await _commands.SubscribeAsync(Alice, "drohne*", "NTV-Ukraine");
-        Assert.Equal("Subscribed #1: drohne* — source: ntv-ukraine", reply.Text);
+        Assert.Equal("Subscribed #1: drohne* — source ntv-ukraine", reply.Text);
         Assert.Equal("ntv-ukraine", _store.All.Single().SourceId);
     }
 
@@ -53,7 +53,8 @@ public class SubscriptionCommandsTests
         var reply = await _commands.SubscribeAsync(Alice, "Angriff auf \"Kiew", null);
 
         Assert.False(reply.Success);
-        Assert.Equal("I could not read that query: unclosed quote at 12.\n  Angriff auf \"Kiew\n              ^", reply.Text);
+        Assert.Equal("I could not read that query: unclosed quote (character 13).", reply.Text);
+        Assert.Equal("Angriff auf \"Kiew\n            ^", reply.Preformatted);
         Assert.Empty(_store.All);
     }
 
@@ -64,7 +65,7 @@ public class SubscriptionCommandsTests
         var reply = await _commands.SubscribeAsync(Alice, "Drohne AND Kiew", null);
 
         Assert.False(reply.Success);
-        Assert.Equal("You already have this subscription: #1: Drohne Kiew — source: all", reply.Text);
+        Assert.Equal("You already follow this: #1: Drohne Kiew — all sources", reply.Text);
         Assert.Single(_store.All);
 
         // The same query for another source, or for another subscriber, is not a duplicate.
@@ -78,7 +79,7 @@ public class SubscriptionCommandsTests
         var viaOption = await _commands.SubscribeAsync(Alice, "Drohne", "zdf");
         var viaQuery = await _commands.SubscribeAsync(Alice, "Drohne source:zdf", null);
 
-        Assert.Equal("Unknown source 'zdf' (valid: ntv-ukraine, tagesschau).", viaOption.Text);
+        Assert.Equal("Unknown source 'zdf'. Valid: ntv-ukraine, tagesschau.", viaOption.Text);
         Assert.Equal(viaOption.Text, viaQuery.Text);
         Assert.Empty(_store.All);
     }
@@ -103,7 +104,7 @@ public class SubscriptionCommandsTests
         _limits.MaxQueryLength = 10;
         var commands = new SubscriptionCommands(_store, _state, [], _limits, TimeProvider.System);
         var reply = await commands.SubscribeAsync(Alice, "Drohne Kiew Odessa", null);
-        Assert.StartsWith("I could not read that query: query longer than 10 characters at 10.", reply.Text, StringComparison.Ordinal);
+        Assert.Equal("I could not read that query: query longer than 10 characters (character 11).", reply.Text);
     }
 
     [Fact]
@@ -113,8 +114,9 @@ public class SubscriptionCommandsTests
         await _commands.SubscribeAsync(Alice, "\"Angriff auf Kiew\"", "tagesschau");
 
         var reply = await _commands.ListAsync(Alice);
-        Assert.Equal("Your subscriptions (2 of 3):\n1. Drohne — source: all\n2. \"Angriff auf Kiew\" — source: tagesschau", reply.Text);
-        Assert.Equal("You have no subscriptions yet. Subscribe to a word, for example: Drohne", (await _commands.ListAsync(Bob)).Text);
+        Assert.Equal("Your subscriptions (2 of 3):\n1. Drohne — all sources\n2. \"Angriff auf Kiew\" — source tagesschau", reply.Text);
+        Assert.Equal(["#1 🔕 1 hour", "#1 🔕 Until 7:00", "#1 ✖ End"], reply.Buttons![0].Select(b => b.Label));
+        Assert.Equal("No subscriptions yet. Send me a word to follow, or /start for examples.", (await _commands.ListAsync(Bob)).Text);
     }
 
     [Fact]
@@ -124,13 +126,14 @@ public class SubscriptionCommandsTests
         await _commands.SubscribeAsync(Alice, "Rakete Kiew", null);
         await _commands.SubscribeAsync(Alice, "Panzer", null);
 
-        Assert.Equal("Unsubscribed #2: Rakete Kiew — source: all", (await _commands.UnsubscribeAsync(Alice, "2")).Text);
-        Assert.Equal("Unsubscribed #2: Panzer — source: all", (await _commands.UnsubscribeAsync(Alice, "Panzer")).Text);
+        Assert.Equal("Ended #2: Rakete Kiew", (await _commands.UnsubscribeAsync(Alice, "2")).Text);
+        Assert.Equal("Ended #2: Panzer", (await _commands.UnsubscribeAsync(Alice, "panzer")).Text);
         Assert.Equal(["Drohne"], _store.All.Select(s => s.Query));
 
         var missing = await _commands.UnsubscribeAsync(Alice, "7");
         Assert.False(missing.Success);
-        Assert.Equal("There is no subscription #7; you have 1.\n1. Drohne — source: all", missing.Text);
+        Assert.Equal("There is no subscription #7; you have 1.", missing.Text);
+        Assert.Equal("1. Drohne — all sources", missing.Preformatted);
         Assert.False((await _commands.UnsubscribeAsync(Alice, "Odessa")).Success);
         Assert.False((await _commands.UnsubscribeAsync(Bob, "1")).Success);
     }
@@ -153,17 +156,18 @@ public class SubscriptionCommandsTests
         var drones = await _commands.PreviewAsync(Alice, "Drohne", null);
         Assert.True(drones.Success);
         var lines = drones.Text.Split('\n');
-        Assert.Equal("Preview of Drohne: 8 of the last 9 items match, the newest 5:", lines[0]);
-        Assert.Equal("• 01.12. 11:05 [ntv Ukraine] Drohnen über Kiew 0 — matched: Drohnen", lines[1]);
+        Assert.Equal("Preview of Drohne: 8 of the last 9 entries match, the newest 5:", lines[0]);
+        Assert.Equal("• 11:05 (Europe/Berlin) [ntv Ukraine] Drohnen über Kiew 0", lines[1]);
         Assert.Equal(7, lines.Length);
+        Assert.True(drones.EmphasisEverywhere);
         Assert.Equal(["Drohnen"], drones.Emphasis);
 
         var alias = await _commands.PreviewAsync(Alice, "Зеленський", "tagesschau");
         Assert.Equal(["Zelensky", "Selenskyj"], alias.Emphasis);
-        Assert.Contains("[tagesschau] Zelensky in Berlin — matched: Zelensky, Selenskyj", alias.Text, StringComparison.Ordinal);
+        Assert.Contains("[tagesschau] Zelensky in Berlin", alias.Text, StringComparison.Ordinal);
 
         var none = await _commands.PreviewAsync(Alice, "Odessa", null);
-        Assert.Equal("Preview of Odessa: no match among the last 9 items of 2 source(s). Nothing was saved.", none.Text);
+        Assert.Equal("Preview of Odessa: no match among the last 9 entries of 2 source(s). Nothing was saved.", none.Text);
 
         Assert.False((await _commands.PreviewAsync(Alice, "Drohne (", null)).Success);
         Assert.Empty(_store.Calls);
@@ -183,14 +187,14 @@ public class SubscriptionCommandsTests
 
     [Fact]
     public void SourcesListsTheConfiguredSources() =>
-        Assert.Equal("Sources (use the id with source:ID in a query, or as the subscription's source):\n• ntv-ukraine — ntv Ukraine\n• tagesschau", _commands.Sources().Text);
+        Assert.Equal("Sources (restrict a query to one with source:ID):\n• ntv-ukraine — ntv Ukraine\n• tagesschau", _commands.Sources(Alice).Text);
 
     [Fact]
     public void HelpExplainsTheLanguageWithTheCommandSyntaxOfThePlatform()
     {
-        var help = _commands.Help("/subscribe query:").Text;
+        var help = _commands.Help(Alice, "/subscribe query:").Text;
         Assert.Contains("/subscribe query: Drohne", help, StringComparison.Ordinal);
-        foreach (var part in new[] { "Aussenminister", "Drohnen", "Raketen*", "\"Angriff auf Kiew\"", " OR ", "-Odessa", "headline:", "source:", "/F-?16/", "attacked" })
+        foreach (var part in new[] { "Aussenminister", "Drohnen", "Raketen*", "\"Angriff auf Kiew\"", " OR ", "-Odessa", "headline:", "source:", "/F-?16/" })
         {
             Assert.Contains(part, help, StringComparison.Ordinal);
         }

@@ -95,14 +95,16 @@ public sealed class NtvLivetickerParserTests
 
     [Theory]
     [MemberData(nameof(StormFixtures))]
-    public void KeysAreUtcMinutesWithSameMinuteOrdinalsCountedFromTheBottom(string fixture)
+    public void KeysAreTheLocalTimeOfDayAndTheHeadlineFingerprint(string fixture)
     {
         var items = parser.Parse(Read(fixture), Context());
 
-        Assert.Equal("2026-02-03T08:12Z", items[0].Key);
-        Assert.Equal("2026-02-03T07:40Z#2", items[1].Key);
-        Assert.Equal("2026-02-03T07:40Z", items[2].Key);
-        Assert.Equal("2026-02-02T21:15Z", items[6].Key);
+        Assert.Equal(ItemIdentity.EntryKey(new TimeOnly(9, 12), "Sturmtief \"Gisela\" erreicht die Nordseeküste"), items[0].Key);
+        Assert.StartsWith("09:12~", items[0].Key, StringComparison.Ordinal);
+        Assert.StartsWith("08:40~", items[1].Key, StringComparison.Ordinal);
+        Assert.StartsWith("08:40~", items[2].Key, StringComparison.Ordinal);
+        Assert.NotEqual(items[1].Key, items[2].Key);
+        Assert.StartsWith("22:15~", items[6].Key, StringComparison.Ordinal);
         Assert.All(items, i => Assert.Equal(ItemIdentity.ContentHash(i.Headline, i.Body), i.ContentHash));
     }
 
@@ -169,14 +171,28 @@ public sealed class NtvLivetickerParserTests
 
             Text zwei.
             """;
-        var after = before.Replace("Ticker+++ 10:05 Erster Eintrag +++", "Ticker+++ 10:05 Neuer Eintrag +++\n\nText neu.\n\n+++ 10:05 Erster Eintrag +++", StringComparison.Ordinal);
+        const string after = """
+            Ticker+++ 10:05 Neuer Eintrag +++
+
+            04.05.2026, 08:00 Uhr
+
+            Text neu.
+
+            +++ 10:05 Erster Eintrag +++
+
+            Text eins.
+
+            +++ 09:30 Älterer Eintrag +++
+
+            Text zwei.
+            """;
 
         var oldItems = parser.Parse(before, Context());
         var newItems = parser.Parse(after, Context());
 
         Assert.Equal(3, newItems.Count);
         Assert.Equal(oldItems.Select(i => (i.Key, i.Headline)), newItems.Skip(1).Select(i => (i.Key, i.Headline)));
-        Assert.Equal("2026-05-04T08:05Z#2", newItems[0].Key);
+        Assert.Equal(ItemIdentity.EntryKey(new TimeOnly(10, 5), "Neuer Eintrag"), newItems[0].Key);
         Assert.Equal("Text neu.", newItems[0].Body);
     }
 
@@ -228,7 +244,7 @@ public sealed class NtvLivetickerParserTests
     }
 
     [Fact]
-    public void AnAmbiguousTopEntryIsReadAsStandardTime()
+    public void AnAmbiguousTopEntryIsTheLatestPassBeforeTheFetchTimeOrTheFirstAfterTheCreation()
     {
         const string page = """
             Ticker+++ 02:30 Oben in der doppelten Stunde +++
@@ -236,7 +252,14 @@ public sealed class NtvLivetickerParserTests
             Eins.
             """;
 
-        Assert.Equal(Utc(2025, 10, 26, 1, 30), parser.Parse(page, Context())[0].Published);
+        // Fetched after both passes: the later, standard-time one.
+        Assert.Equal(Utc(2025, 10, 26, 1, 30), parser.Parse(page, Context() with { Fetched = FetchTime.Now(Utc(2025, 10, 26, 3, 0)) })[0].Published);
+
+        // Fetched between them: the summer-time pass.
+        Assert.Equal(Utc(2025, 10, 26, 0, 30), parser.Parse(page, Context() with { Fetched = FetchTime.Now(Utc(2025, 10, 26, 0, 45)) })[0].Published);
+
+        // No fetch time: the first pass after the creation.
+        Assert.Equal(Utc(2025, 10, 26, 0, 30), parser.Parse(page, Context())[0].Published);
     }
 
     [Fact]

@@ -62,6 +62,17 @@ internal sealed class FakeSubscriptionStore : ISubscriptionStore
 
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>([]);
+
+    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
+    {
+        Subscribers[subscriber.Id] = subscriber;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
 
@@ -95,17 +106,49 @@ internal sealed class RecordingSubscriptionCommands : ISubscriptionCommands
     public Task<CommandReply> ResumeAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
         Record("resume", subscriber, null, null, "Resumed.");
 
-    public CommandReply Sources()
+    public Task<CommandReply> StopAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Record("stop", subscriber, null, null, "Stop?");
+
+    public Task<CommandReply> MuteAsync(Subscriber subscriber, string duration, CancellationToken cancellationToken = default) =>
+        Record("mute", subscriber, duration, null, "Muted.");
+
+    public Task<CommandReply> QuietAsync(Subscriber subscriber, string hours, CancellationToken cancellationToken = default) =>
+        Record("quiet", subscriber, hours, null, "Quiet.");
+
+    public Task<CommandReply> SetTimeZoneAsync(Subscriber subscriber, string zone, CancellationToken cancellationToken = default) =>
+        Record("timezone", subscriber, zone, null, "Zone.");
+
+    public Task<CommandReply> SetLanguageAsync(Subscriber subscriber, string language, CancellationToken cancellationToken = default) =>
+        Record("language", subscriber, language, null, "Language.");
+
+    public Task<CommandReply> SetFormatAsync(Subscriber subscriber, string format, CancellationToken cancellationToken = default) =>
+        Record("format", subscriber, format, null, "Format.");
+
+    public Task<CommandReply> OfferAsync(Subscriber subscriber, string query, bool shared, CancellationToken cancellationToken = default) =>
+        Record("offer", subscriber, query, null, "Offer.");
+
+    public async Task<ButtonOutcome> PressAsync(Subscriber subscriber, ChatAction action, bool numbered, CancellationToken cancellationToken = default)
     {
-        Calls.Enqueue(("sources", null, null, null));
+        var reply = await Record("press", subscriber, action.Encode(), null, "Pressed.");
+        return new ButtonOutcome(reply.Text, [new ChatButton("undo", new ChatAction.Unmute(1))]);
+    }
+
+    public CommandReply Sources(Subscriber subscriber)
+    {
+        Calls.Enqueue(("sources", subscriber, null, null));
         return CommandReply.Ok("ntv-ukraine: ntv.de Ukraine-Liveticker");
     }
 
-    public CommandReply Help(string commandSyntax)
+    public CommandReply Help(Subscriber subscriber, string commandSyntax)
     {
-        Calls.Enqueue(("help", null, commandSyntax, null));
+        Calls.Enqueue(("help", subscriber, commandSyntax, null));
         return CommandReply.Ok($"Write {commandSyntax}Drohne*");
     }
+
+    public CommandReply Start(Subscriber subscriber) => CommandReply.Ok("Welcome.");
+
+    public IReadOnlyList<ChatButton> AlertButtons(Subscriber subscriber, Subscription subscription) =>
+        [new ChatButton("Mute", new ChatAction.Mute(subscription.Id, false)), new ChatButton("End", new ChatAction.End(subscription.Id))];
 
     private async Task<CommandReply> Record(string command, Subscriber subscriber, string? text, string? source, string reply, IReadOnlyList<string>? emphasis = null)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alerts.Core.Diffing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -49,7 +50,7 @@ public sealed class CheckCommandTests : IDisposable
         using var first = JsonDocument.Parse(lines[0]);
         var root = first.RootElement;
         Assert.Equal("hafen", root.GetProperty("source").GetString());
-        Assert.Equal("2026-06-12T16:20Z", root.GetProperty("key").GetString());
+        Assert.Equal(ItemIdentity.EntryKey(new TimeOnly(18, 20), "Containerschiff läuft auf Grund"), root.GetProperty("key").GetString());
         Assert.Equal("2026-06-12T16:20:00Z", root.GetProperty("published").GetString());
         Assert.Equal("Containerschiff läuft auf Grund", root.GetProperty("headline").GetString());
         Assert.Equal("Vor der Elbmündung sitzt ein Frachter fest. Schlepper sind unterwegs.", root.GetProperty("body").GetString());
@@ -113,7 +114,7 @@ public sealed class CheckCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("2026-06-12 16:20Z (12.06. 18:20 local)  Containerschiff läuft auf Grund", stdout, StringComparison.Ordinal);
-        Assert.Contains("    key: 2026-06-11T21:40Z", stdout, StringComparison.Ordinal);
+        Assert.Contains("    key: 23:40~", stdout, StringComparison.Ordinal);
         Assert.Contains("3 item(s) from source 'hafen' (ntv-liveticker)", stdout, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alerts.Core.Diffing;
 
 namespace Alerts.Host.Tests.Cli;
 
@@ -57,12 +58,14 @@ public sealed class QueryAndReplayCommandTests
         // discord-user:3003 wants "Stromausfall"; discord-user:5005 is restricted to another source.
         // Snapshot 3: one new entry; the 08:05 entry that slid out in snapshot 2 and came back is not new.
         // Within an item, alerts come in subscriber id order.
+        var drone = ItemIdentity.EntryKey(new TimeOnly(11, 2), "Drohnenangriff auf Umspannwerk: Drohnen über der Hauptstadt");
+        var minister = ItemIdentity.EntryKey(new TimeOnly(11, 30), "Außenministerin reist nach Kiew");
         Assert.Equal(
             [
-                ("telegram:1001", "Drohne", "2026-03-02T10:02Z", "2026-03-02T10:02:00Z", "Umspannwerk|Drohnen"),
-                ("telegram:2002", "Selenskyj", "2026-03-02T10:02Z", "2026-03-02T10:02:00Z", "Zelensky"),
-                ("discord-user:3003", "Aussenministerin OR Stromausfall", "2026-03-02T10:30Z", "2026-03-02T10:30:00Z", "Außenministerin|Aussenministerin"),
-                ("telegram:2002", "Selenskyj", "2026-03-02T10:30Z", "2026-03-02T10:30:00Z", "Selenskyj"),
+                ("telegram:1001", "Drohne", drone, "2026-03-02T10:02:00Z", "Umspannwerk|Drohnen"),
+                ("telegram:2002", "Selenskyj", drone, "2026-03-02T10:02:00Z", "Zelensky"),
+                ("discord-user:3003", "Aussenministerin OR Stromausfall", minister, "2026-03-02T10:30:00Z", "Außenministerin|Aussenministerin"),
+                ("telegram:2002", "Selenskyj", minister, "2026-03-02T10:30:00Z", "Selenskyj"),
             ],
             alerts);
     }

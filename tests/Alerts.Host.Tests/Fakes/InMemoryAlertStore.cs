@@ -262,6 +262,19 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) =>
         Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Paused = paused });
 
+    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>([]);
+
+    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Run(() => subscribers[subscriber.Id] = subscribers[subscriber.Id] with
+        {
+            Language = subscriber.Language, DetectedLanguage = subscriber.DetectedLanguage, TimeZone = subscriber.TimeZone,
+            MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
+        });
+
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the host tests do not mute subscriptions");
+
     public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) =>
         Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = false, DeactivatedReason = reason });
 

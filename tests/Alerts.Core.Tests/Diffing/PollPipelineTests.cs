@@ -1,0 +1,186 @@
+using Alerts.Core.Diffing;
+using Alerts.Core.Matching;
+using Alerts.Core.Subscriptions;
+using Alerts.Core.Tickers;
+using static Alerts.Core.Tests.Tickers.TickerFixtures;
+
+namespace Alerts.Core.Tests.Diffing;
+
+/// <summary>The one poll pipeline over the real ntv parser, poll after poll, as the service and replay run it (issue 9).</summary>
+public sealed class PollPipelineTests
+{
+    private static readonly SourceDefinition Source = new()
+    {
+        Id = "ntv-ukraine", Kind = SourceKinds.NtvLiveticker, Url = "https://www.n-tv.de/politik/Ukraine-Krieg-im-Liveticker-id30000001.html",
+    };
+
+    private readonly PipelineStore store = new();
+    private readonly PollPipeline pipeline;
+
+    public PollPipelineTests()
+    {
+        var matcher = new MatcherIndex();
+        matcher.Add(new Subscription(1, "telegram:1", "Kiew", null, DateTimeOffset.UnixEpoch));
+        matcher.Add(new Subscription(2, "telegram:2", "Odessa OR Kiew", null, DateTimeOffset.UnixEpoch));
+        pipeline = new PollPipeline(TickerParsers.All, store, new EveryoneReceives(matcher));
+    }
+
+    private async Task<PollReport> PollAsync(string page, DateTimeOffset fetchedUtc) =>
+        await pipeline.RunAsync(Source, await store.GetStateAsync(Source.Id), new FetchedPage(page, FetchTime.Now(fetchedUtc)), CancellationToken.None);
+
+    private static string Entries(string? dateLine, params (string Time, string Headline)[] entries)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < entries.Count(); i++)
+        {
+            var (time, headline) = entries[i];
+            sb.Append(i == 0 ? $"Ukraine-Krieg im Liveticker+++ {time} {headline} +++\n\n" : $"+++ {time} {headline} +++\n\n");
+            if (i == 0 && dateLine is not null)
+            {
+                sb.Append(dateLine).Append("\n\n");
+            }
+
+            sb.Append("Bericht zu ").Append(headline).Append(".\n\n");
+        }
+
+        return sb.ToString();
+    }
+
+    public static TheoryData<bool> WithAndWithoutDateLines => new() { true, false };
+
+    [Theory]
+    [MemberData(nameof(WithAndWithoutDateLines))]
+    public async Task AcrossMidnightAStaleDateLineAndItsRepublishAlertOncePerNewEntryWithItsTime(bool dateLines)
+    {
+        string? Line(string text) => dateLines ? text : null;
+
+        // 30.11. 23:55 Berlin: the page as it stood before midnight.
+        await PollAsync(Entries(Line("30.11.2025, 00:10 Uhr"), ("23:50", "Luftalarm in Kiew"), ("23:20", "Angriff auf Odessa")), Utc(2025, 11, 30, 22, 55));
+
+        // 01.12. 00:05: an entry after midnight, the date line still says 30.11.
+        var afterMidnight = await PollAsync(
+            Entries(Line("30.11.2025, 00:10 Uhr"), ("00:03", "Explosionen in Kiew"), ("23:50", "Luftalarm in Kiew"), ("23:20", "Angriff auf Odessa")),
+            Utc(2025, 11, 30, 23, 5));
+
+        // 01.12. 00:20: the date line republished as 01.12., and one more entry.
+        var republished = await PollAsync(
+            Entries(Line("01.12.2025, 00:10 Uhr"), ("00:14", "Entwarnung in Kiew"), ("00:03", "Explosionen in Kiew"), ("23:50", "Luftalarm in Kiew"), ("23:20", "Angriff auf Odessa")),
+            Utc(2025, 11, 30, 23, 20));
+
+        // 01.12. 00:30: nothing new, the date line unchanged.
+        var quiet = await PollAsync(
+            Entries(Line("01.12.2025, 00:10 Uhr"), ("00:14", "Entwarnung in Kiew"), ("00:03", "Explosionen in Kiew"), ("23:50", "Luftalarm in Kiew"), ("23:20", "Angriff auf Odessa")),
+            Utc(2025, 11, 30, 23, 30));
+
+        Assert.Equal(
+            [("telegram:1", "Explosionen in Kiew", Utc(2025, 11, 30, 23, 3)), ("telegram:2", "Explosionen in Kiew", Utc(2025, 11, 30, 23, 3))],
+            afterMidnight.Alerts.Select(a => (a.SubscriberId, a.Item.Headline, a.Item.Published)));
+        Assert.Equal(
+            [("telegram:1", "Entwarnung in Kiew", Utc(2025, 11, 30, 23, 14)), ("telegram:2", "Entwarnung in Kiew", Utc(2025, 11, 30, 23, 14))],
+            republished.Alerts.Select(a => (a.SubscriberId, a.Item.Headline, a.Item.Published)));
+        Assert.Empty(quiet.Alerts);
+        Assert.Empty(quiet.Diff.Updated);
+    }
+
+    [Fact]
+    public async Task APageRepeatingItsNewestEntryFiveHundredTimesAlertsOnce()
+    {
+        await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("09:00", "Ruhige Nacht")), Utc(2025, 11, 30, 8, 30));
+        var repeated = Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"))
+            + string.Concat(Enumerable.Repeat("+++ 10:00 Drohnen über Kiew +++\n\nBericht zu Drohnen über Kiew.\n\n", 500))
+            + "+++ 09:00 Ruhige Nacht +++\n\nBericht zu Ruhige Nacht.\n\n";
+
+        var report = await PollAsync(repeated, Utc(2025, 11, 30, 9, 5));
+
+        Assert.Equal(["telegram:1", "telegram:2"], report.Alerts.Select(a => a.SubscriberId));
+        Assert.Equal(2, report.Items.Count);
+    }
+
+    [Fact]
+    public async Task AHeadlineTypoFixAndACorrectedTimeAreUpdatesNeverNewAlerts()
+    {
+        await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiw"), ("09:00", "Ruhige Nacht in Odessa")), Utc(2025, 11, 30, 9, 5));
+
+        var typo = await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"), ("09:00", "Ruhige Nacht in Odessa")), Utc(2025, 11, 30, 9, 10));
+        var time = await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"), ("09:10", "Ruhige Nacht in Odessa")), Utc(2025, 11, 30, 9, 15));
+
+        Assert.Empty(typo.Alerts);
+        Assert.Equal(["Drohnen über Kiew"], typo.Diff.Updated.Select(i => i.Headline));
+        Assert.Empty(time.Alerts);
+        Assert.Equal(["Ruhige Nacht in Odessa"], time.Diff.Updated.Select(i => i.Headline));
+    }
+
+    [Fact]
+    public async Task ASeenSetOfTheOldKeySchemeIsReKeyedAndNothingOnThePageIsNew()
+    {
+        var page = Entries("30.11.2025, 00:10 Uhr", ("00:03", "Explosionen in Kiew"), ("23:50", "Luftalarm in Kiew"), ("23:50", "Luftalarm in Odessa"));
+
+        // What the previous version stored: UTC minutes with same-minute ordinals, the days as it (wrongly) assigned them.
+        var legacy = new Dictionary<string, SeenItem>
+        {
+            ["2025-11-29T23:03Z"] = new("2025-11-29T23:03Z", "x", ItemIdentity.HeadlineFingerprint("Explosionen in Kiew"), Utc(2025, 11, 29, 23, 3)),
+            ["2025-11-29T22:50Z#2"] = new("2025-11-29T22:50Z#2", "x", ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew"), Utc(2025, 11, 29, 22, 50)),
+            ["2025-11-29T22:50Z"] = new("2025-11-29T22:50Z", "x", ItemIdentity.HeadlineFingerprint("Luftalarm in Odessa"), Utc(2025, 11, 29, 22, 50)),
+        };
+        store.State = new SourceState(legacy, null, null, null, 0, null, KeyScheme: 1);
+
+        var report = await PollAsync(page, Utc(2025, 11, 30, 23, 5));
+
+        Assert.Empty(report.Diff.New);
+        Assert.Empty(report.Alerts);
+        var commit = store.Commits.Single();
+        Assert.Equal(3, commit.RenamedKeys!.Count);
+        Assert.Equal(report.Items.Select(i => i.Key).Order(), commit.RenamedKeys.Values.Order());
+    }
+
+    [Fact]
+    public async Task APageThatCannotBeReadCommitsNothing()
+    {
+        await Assert.ThrowsAsync<TickerParseException>(() => PollAsync("Nur Text ohne Einträge.", Utc(2025, 11, 30, 9, 0)));
+
+        Assert.Empty(store.Commits);
+    }
+
+    private sealed class EveryoneReceives(ISubscriptionMatcher matcher) : IAlertAudience
+    {
+        public ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken) => ValueTask.FromResult(matcher);
+
+        public ValueTask<bool> IsReceivingAsync(string subscriberId, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+    }
+
+    /// <summary>Keeps one source's seen-set as a store would after each commit.</summary>
+    private sealed class PipelineStore : ITickerStateStore
+    {
+        public SourceState? State { get; set; }
+
+        public List<PollCommit> Commits { get; } = [];
+
+        public Task<SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) => Task.FromResult(State);
+
+        public Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default)
+        {
+            Commits.Add(commit);
+            var seen = new Dictionary<string, SeenItem>(StringComparer.Ordinal);
+            foreach (var (key, item) in State?.Seen ?? new Dictionary<string, SeenItem>())
+            {
+                var renamed = commit.RenamedKeys?.GetValueOrDefault(key) ?? key;
+                seen.TryAdd(renamed, item with { Key = renamed });
+            }
+
+            foreach (var item in commit.Items)
+            {
+                seen[item.Key] = SeenItem.Of(item);
+            }
+
+            State = new SourceState(seen, commit.ETag, commit.LastModified, commit.PolledAt, 0, null);
+            return Task.CompletedTask;
+        }
+
+        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<TickerItem>>([]);
+    }
+}
