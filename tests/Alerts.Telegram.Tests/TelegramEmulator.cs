@@ -12,7 +12,38 @@ public sealed record EmulatedBotMessage(
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("parseMode")] string? ParseMode,
     [property: JsonPropertyName("linkPreviewDisabled")] bool LinkPreviewDisabled,
-    [property: JsonPropertyName("date")] long Date);
+    [property: JsonPropertyName("date")] long Date,
+    [property: JsonPropertyName("disableNotification")] bool DisableNotification = false,
+    [property: JsonPropertyName("replyToMessageId")] long? ReplyToMessageId = null,
+    [property: JsonPropertyName("buttons")] IReadOnlyList<IReadOnlyList<EmulatedButton>>? Buttons = null,
+    [property: JsonPropertyName("edits")] IReadOnlyList<string>? Edits = null)
+{
+    /// <summary>The button with this label (exactly), for pressing it.</summary>
+    public EmulatedButton Button(string label) =>
+        (Buttons ?? []).SelectMany(r => r).FirstOrDefault(b => b.Text == label)
+        ?? throw new InvalidOperationException($"no button '{label}' under message {MessageId}: {string.Join(" | ", (Buttons ?? []).SelectMany(r => r).Select(b => b.Text))}");
+}
+
+/// <summary>An inline keyboard button as the emulator stored it.</summary>
+public sealed record EmulatedButton(
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("data")] string? Data);
+
+/// <summary>One answerCallbackQuery the bot made.</summary>
+public sealed record EmulatedCallbackAnswer(
+    [property: JsonPropertyName("callbackQueryId")] string CallbackQueryId,
+    [property: JsonPropertyName("text")] string? Text,
+    [property: JsonPropertyName("showAlert")] bool ShowAlert);
+
+/// <summary>One setMyCommands the bot made.</summary>
+public sealed record EmulatedMenu(
+    [property: JsonPropertyName("scope")] string Scope,
+    [property: JsonPropertyName("languageCode")] string? LanguageCode,
+    [property: JsonPropertyName("commands")] IReadOnlyList<EmulatedCommand> Commands);
+
+public sealed record EmulatedCommand(
+    [property: JsonPropertyName("command")] string Command,
+    [property: JsonPropertyName("description")] string Description);
 
 /// <summary>
 /// The npm <c>telegram-test-api</c> Bot API emulator, started through <c>tests/tools/telegram-emulator.mjs</c>.
@@ -99,10 +130,60 @@ public sealed class TelegramEmulator : IAsyncDisposable
     }
 
     /// <summary>A simulated user writes <paramref name="text"/> to the bot (a command when it starts with '/').</summary>
-    public async Task SendAsync(string token, long chatId, string text, long? userId = null, string type = "private", string? title = null)
+    public async Task SendAsync(string token, long chatId, string text, long? userId = null, string type = "private", string? title = null, string? languageCode = null)
     {
-        using var response = await _control.PostAsJsonAsync("/send", new { token, chatId, userId = userId ?? chatId, text, type, title }).ConfigureAwait(false);
+        using var response = await _control.PostAsJsonAsync("/send", new { token, chatId, userId = userId ?? chatId, text, type, title, languageCode }).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A simulated user presses <paramref name="button"/> under the bot's message <paramref name="messageId"/>.</summary>
+    public async Task PressAsync(string token, long chatId, long messageId, EmulatedButton button, long? userId = null, string type = "private", string? languageCode = null)
+    {
+        using var response = await _control.PostAsJsonAsync("/callback", new { token, chatId, userId = userId ?? chatId, messageId, data = button.Data, type, languageCode }).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task<IReadOnlyList<EmulatedCallbackAnswer>> CallbackAnswersAsync(string token) =>
+        await _control.GetFromJsonAsync<List<EmulatedCallbackAnswer>>($"/callback-answers?token={Uri.EscapeDataString(token)}").ConfigureAwait(false) ?? [];
+
+    public async Task<IReadOnlyList<EmulatedMenu>> MenusAsync(string token) =>
+        await _control.GetFromJsonAsync<List<EmulatedMenu>>($"/commands?token={Uri.EscapeDataString(token)}").ConfigureAwait(false) ?? [];
+
+    /// <summary>Polls the chat until <paramref name="done"/> holds for the bot's messages, and returns them.</summary>
+    public async Task<IReadOnlyList<EmulatedBotMessage>> WaitUntilAsync(string token, long chatId, Func<IReadOnlyList<EmulatedBotMessage>, bool> done, TimeSpan timeout, string what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var messages = await BotMessagesAsync(token, chatId).ConfigureAwait(false);
+            if (done(messages))
+            {
+                return messages;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"{what} in chat {chatId} within {timeout}; bot messages: {string.Join(" | ", messages.Select(m => m.Text))}");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until the bot has answered at least <paramref name="count"/> button presses.</summary>
+    public async Task<IReadOnlyList<EmulatedCallbackAnswer>> WaitForAnswersAsync(string token, int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var answers = await CallbackAnswersAsync(token).ConfigureAwait(false);
+            if (answers.Count >= count || DateTime.UtcNow > until)
+            {
+                return answers.Count >= count ? answers : throw new TimeoutException($"expected {count} callback answers, got {answers.Count}");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
     }
 
     public async Task<IReadOnlyList<EmulatedBotMessage>> BotMessagesAsync(string token, long chatId) =>
