@@ -49,6 +49,7 @@ public static class DiscordExtensions
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
         services.AddSingleton<InteractionSignatureVerifier>();
+        services.AddSingleton<RejectedInteractions>();
         services.AddScoped<DiscordCommandHandler>();
         services.AddSingleton<DiscordDmChannels>();
         services.AddSingleton<DiscordAlertChannel>();

@@ -184,7 +184,10 @@ internal static class HostingExtensions
         services.AddSingleton<MatcherSync>();
         services.AddSingleton<IAlertAudience, SubscriberAudience>();
         services.AddSingleton(sp => new PollPipeline(
-            sp.GetServices<ITickerParser>(), sp.GetRequiredService<ITickerStateStore>(), sp.GetRequiredService<IAlertAudience>()));
+            sp.GetServices<ITickerParser>(),
+            sp.GetRequiredService<ITickerStateStore>(),
+            sp.GetRequiredService<IAlertAudience>(),
+            sp.GetRequiredService<IOptions<SubscriptionLimits>>().Value.MaxAlertsPerSubscriberPerPoll));
         services.AddSingleton<SourcePoller>();
         services.AddSingleton<PollScheduler>();
         services.AddSingleton<DispatchLeader>();

@@ -5,6 +5,7 @@ using Alerts.Discord.Commands;
 using Alerts.Discord.Interactions;
 using Alerts.Discord.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Alerts.Discord.Tests;
 
@@ -68,6 +69,44 @@ public sealed class InteractionsEndpointTests
         Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, why);
         Assert.Empty(app.Commands.Calls);
         Assert.Empty(app.Subscriptions.Subscribers);
+    }
+
+    [Fact]
+    public async Task AFloodOfUnsignedRequestsIsCountedAndLoggedOnce()
+    {
+        var logs = new LineCollector();
+        await using var app = await DiscordTestApp.StartAsync(services: s => s.AddSingleton<ILoggerProvider>(logs));
+
+        for (var i = 0; i < 200; i++)
+        {
+            using var response = await app.PostInteractionAsync(Payloads.Ping(), signature: new string('0', 128));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Equal(200, app.App.Services.GetRequiredService<RejectedInteractions>().Count);
+        Assert.Single(logs.Lines, l => l.Contains("interaction rejected", StringComparison.Ordinal));
+    }
+
+    private sealed class LineCollector : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue(formatter(state, exception));
+        }
     }
 
     [Fact]

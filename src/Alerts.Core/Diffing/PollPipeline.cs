@@ -32,8 +32,17 @@ public sealed record PollReport(string Kind, IReadOnlyList<TickerItem> Items, Di
 /// transaction). The service's poller and the <c>replay</c> verb both run it, so that every ingestion rule (parser
 /// choice, days from the fetch time, identity, diffing, who is alerted) holds in both by construction.
 /// </summary>
-public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStateStore store, IAlertAudience audience)
+/// <param name="maxAlertsPerSubscriber">
+/// At most this many alerts per subscriber from one poll (0: no cap); the older rest becomes one summary alert.
+/// </param>
+public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStateStore store, IAlertAudience audience, int maxAlertsPerSubscriber = PollPipeline.DefaultMaxAlertsPerSubscriber)
 {
+    /// <summary><c>Alerts:Limits:MaxAlertsPerSubscriberPerPoll</c> by default.</summary>
+    public const int DefaultMaxAlertsPerSubscriber = 20;
+
+    /// <summary>How many of the summarised entries the summary alert names.</summary>
+    private const int SummaryHeadlines = 5;
+
     private readonly ITickerParser[] parsers = [.. parsers];
 
     /// <param name="source">The configured source; an empty <see cref="SourceDefinition.Url"/> means a local file.</param>
@@ -91,6 +100,78 @@ public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStat
             }
         }
 
-        return alerts;
+        return Capped(alerts, maxAlertsPerSubscriber);
+    }
+
+    /// <summary>
+    /// A page that suddenly shows thousands of new entries (a republished archive, a broken source, a hostile one) must
+    /// not bury a subscriber under as many messages: the newest <paramref name="cap"/> alerts of each subscriber stay,
+    /// the older rest becomes one alert in the place of the oldest of them ("… and 37 more entries matched", naming the
+    /// newest few). Order stays oldest first.
+    /// </summary>
+    internal static IReadOnlyList<NewAlert> Capped(List<NewAlert> alerts, int cap)
+    {
+        if (cap <= 0 || alerts.Count <= cap)
+        {
+            return alerts;
+        }
+
+        var counts = alerts.CountBy(a => a.SubscriberId, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        if (counts.Values.All(c => c <= cap))
+        {
+            return alerts;
+        }
+
+        // Per subscriber, how many of its oldest alerts give way to the summary.
+        var omit = counts.Where(c => c.Value > cap).ToDictionary(c => c.Key, c => c.Value - cap, StringComparer.Ordinal);
+        var omitted = omit.Keys.ToDictionary(id => id, _ => new List<NewAlert>(), StringComparer.Ordinal);
+        foreach (var alert in alerts)
+        {
+            if (omit.TryGetValue(alert.SubscriberId, out var left) && omitted[alert.SubscriberId].Count < left)
+            {
+                omitted[alert.SubscriberId].Add(alert);
+            }
+        }
+
+        var result = new List<NewAlert>(alerts.Count);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var alert in alerts)
+        {
+            if (!omit.TryGetValue(alert.SubscriberId, out var left))
+            {
+                result.Add(alert);
+                continue;
+            }
+
+            var index = seen[alert.SubscriberId] = seen.GetValueOrDefault(alert.SubscriberId) + 1;
+            if (index == 1)
+            {
+                result.Add(Summary(omitted[alert.SubscriberId]));
+            }
+            else if (index > left)
+            {
+                result.Add(alert);
+            }
+        }
+
+        return result;
+    }
+
+    private static NewAlert Summary(List<NewAlert> omitted)
+    {
+        var oldest = omitted[0];
+        var newest = omitted[^1];
+        var named = omitted.AsEnumerable().Reverse().Take(SummaryHeadlines).Select(a => "• " + a.Item.Headline);
+        var body = string.Join('\n', named) + (omitted.Count > SummaryHeadlines ? "\n…" : "");
+        var item = new TickerItem(
+            oldest.Item.SourceId,
+            $"{oldest.Item.Key}#and-{omitted.Count}-more",
+            newest.Item.Published,
+            $"… and {omitted.Count} more entries matched",
+            body,
+            newest.Item.Url,
+            "");
+        var words = omitted.SelectMany(a => a.Matched).Distinct(StringComparer.Ordinal).Take(10).ToList();
+        return new NewAlert(oldest.SubscriberId, item, oldest.Query, words);
     }
 }

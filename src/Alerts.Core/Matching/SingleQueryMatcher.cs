@@ -8,6 +8,7 @@ public sealed class SingleQueryMatcher
 {
     private readonly CompiledQuery _query;
     private readonly TextNormalizer _normalizer;
+    private readonly TimeSpan _itemBudget;
 
     /// <exception cref="QuerySyntaxException">The query does not parse.</exception>
     public SingleQueryMatcher(string query, AliasTable? aliases = null, QueryOptions? options = null, RegexTimeoutCounter? timeouts = null)
@@ -15,6 +16,7 @@ public sealed class SingleQueryMatcher
         Tree = QueryParser.Parse(query, options);
         _normalizer = aliases is null ? TextNormalizer.Default : new TextNormalizer(aliases);
         _query = CompiledQuery.Compile(Tree, _normalizer, options, timeouts);
+        _itemBudget = (options ?? QueryOptions.Default).ItemBudget;
     }
 
     public QueryNode Tree { get; }
@@ -24,6 +26,8 @@ public sealed class SingleQueryMatcher
 
     public IReadOnlyList<string>? Match(AnalyzedItem item)
     {
+        ArgumentNullException.ThrowIfNull(item);
+        item.StartBudget(_itemBudget);
         if (!_query.Matches(item))
         {
             return null;

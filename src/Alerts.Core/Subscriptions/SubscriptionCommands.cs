@@ -24,6 +24,15 @@ public sealed class SubscriptionLimits
     /// <summary>How many matches <c>/preview</c> lists.</summary>
     public int PreviewMaxMatches { get; set; } = 5;
 
+    /// <summary>
+    /// CPU time one <c>/preview</c> may spend matching; it looks at fewer entries rather than run on (the reply says
+    /// how many). Each entry also has the matcher's own per-item budget.
+    /// </summary>
+    public TimeSpan PreviewBudget { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Alerts one poll may create for one subscriber; the older rest become one summary alert (0: no cap).</summary>
+    public int MaxAlertsPerSubscriberPerPoll { get; set; } = PollPipeline.DefaultMaxAlertsPerSubscriber;
+
     public QueryOptions ToQueryOptions() => new() { MaxLength = MaxQueryLength, MaxTerms = MaxQueryTerms };
 }
 
@@ -595,11 +604,17 @@ public sealed class SubscriptionCommands(
         var matcher = new SingleQueryMatcher(canonical, aliases?.Invoke(), _queryOptions);
         var matches = new List<(SourceDefinition, TickerItem, IReadOnlyList<string>)>();
         var looked = 0;
+        var started = time.GetTimestamp();
         foreach (var definition in candidates)
         {
             var items = await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken);
             foreach (var item in items.Where(i => since is null || i.Published >= since))
             {
+                if (time.GetElapsedTime(started) > limits.PreviewBudget)
+                {
+                    return (matches, looked);
+                }
+
                 looked++;
                 if (matcher.Match(item) is { } words)
                 {

@@ -25,6 +25,7 @@ internal static partial class DiscordInteractionsApi
     public static async Task<IResult> HandleAsync(
         HttpContext http,
         InteractionSignatureVerifier verifier,
+        RejectedInteractions rejected,
         IServiceScopeFactory scopes,
         IOptions<DiscordOptions> options,
         TimeProvider time,
@@ -36,7 +37,7 @@ internal static partial class DiscordInteractionsApi
         if (body is null
             || !verifier.IsValid(http.Request.Headers["X-Signature-Ed25519"].ToString(), http.Request.Headers["X-Signature-Timestamp"].ToString(), body))
         {
-            LogRejected(logger);
+            rejected.Record();
             return TypedResults.Text("invalid request signature", statusCode: StatusCodes.Status401Unauthorized);
         }
 
@@ -186,9 +187,6 @@ internal static partial class DiscordInteractionsApi
 
         return buffer.ToArray();
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Discord interaction rejected: missing, malformed, stale or wrong signature")]
-    private static partial void LogRejected(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discord /{Command} is taking longer; answered with a deferred reply")]
     private static partial void LogDeferred(ILogger logger, string command);

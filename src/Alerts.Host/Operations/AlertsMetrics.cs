@@ -9,7 +9,7 @@ namespace Alerts.Host.Operations;
 /// </summary>
 internal sealed class AlertsMetrics : IDeliveryObserver
 {
-    public AlertsMetrics(IOutboxStore outbox)
+    public AlertsMetrics(IOutboxStore outbox, Alerts.Discord.Interactions.RejectedInteractions? rejectedInteractions = null)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -30,6 +30,15 @@ internal sealed class AlertsMetrics : IDeliveryObserver
             new HistogramConfiguration { LabelNames = ["platform"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 18) });
         OutboxRows = factory.CreateGauge("alerts_outbox_rows", "Outbox rows by status.", "status");
         SourceFailures = factory.CreateGauge("alerts_source_consecutive_failures", "Failed polls since the source's last success.", "source");
+
+        DiscordInteractionsRejected = factory.CreateCounter("alerts_discord_interactions_rejected_total", "Requests to /discord/interactions refused for a missing or wrong signature.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            if (rejectedInteractions is not null)
+            {
+                DiscordInteractionsRejected.IncTo(rejectedInteractions.Count);
+            }
+        });
 
         Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
@@ -71,6 +80,8 @@ internal sealed class AlertsMetrics : IDeliveryObserver
     public Gauge OutboxRows { get; }
 
     public Gauge SourceFailures { get; }
+
+    public Counter DiscordInteractionsRejected { get; }
 
     public void Sent(OutboxAlert alert, string platform, DateTimeOffset at)
     {

@@ -173,6 +173,11 @@ internal sealed class LimitsValidator : OptionsValidator<SubscriptionLimits>
         problems.Positive("Alerts:Limits:MaxQueryTerms", options.MaxQueryTerms);
         problems.Positive("Alerts:Limits:PreviewItemsPerSource", options.PreviewItemsPerSource);
         problems.Positive("Alerts:Limits:PreviewMaxMatches", options.PreviewMaxMatches);
+        problems.Positive("Alerts:Limits:PreviewBudget", options.PreviewBudget);
+        if (options.MaxAlertsPerSubscriberPerPoll < 0)
+        {
+            problems.Add("Alerts:Limits:MaxAlertsPerSubscriberPerPoll must be 0 (no cap) or more");
+        }
     }
 }
 

@@ -141,6 +141,46 @@ public sealed class PollPipelineTests
         Assert.Empty(store.Commits);
     }
 
+    [Fact]
+    public async Task ATwentyThousandEntryFeedGivesASubscriberTwentyAlertsAndOneSummaryOfTheRest()
+    {
+        var feed = new SourceDefinition { Id = "flood", Kind = SourceKinds.Feed, Url = "https://example.org/feed.xml" };
+        var matcher = new MatcherIndex();
+        matcher.Add(new Subscription(1, "telegram:1", "Drohnen", null, DateTimeOffset.UnixEpoch));
+        matcher.Add(new Subscription(2, "telegram:2", "Odessa", null, DateTimeOffset.UnixEpoch));
+        var floodStore = new PipelineStore();
+        var flood = new PollPipeline(TickerParsers.All, floodStore, new EveryoneReceives(matcher));
+        var start = new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+        async Task<PollReport> Poll(int entries) => await flood.RunAsync(
+            feed, await floodStore.GetStateAsync(feed.Id), new FetchedPage(Rss(entries, start), FetchTime.Now(start.AddDays(1))), CancellationToken.None);
+
+        await Poll(1);
+        var report = await Poll(20_000);
+
+        // Entry 1 is the baseline; of the 19,999 new ones every one mentions drones, every thousandth Odessa.
+        var first = report.Alerts.Where(a => a.SubscriberId == "telegram:1").ToList();
+        Assert.Equal(21, first.Count);
+        Assert.Equal("… and 19979 more entries matched", first[0].Item.Headline);
+        Assert.StartsWith("• Drohnen über Ort 19980\n• Drohnen über Ort 19979\n", first[0].Item.Body, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(19_981, 20).Select(n => n % 1000 == 0 ? "Drohnen über Odessa" : $"Drohnen über Ort {n}"), first.Skip(1).Select(a => a.Item.Headline));
+        Assert.Equal(20, report.Alerts.Count(a => a.SubscriberId == "telegram:2"));
+        Assert.DoesNotContain(report.Alerts, a => a.SubscriberId == "telegram:2" && a.Item.Headline.StartsWith('…'));
+    }
+
+    /// <summary>An RSS feed of <paramref name="count"/> entries, newest (the highest number) first; every thousandth names Odessa.</summary>
+    private static string Rss(int count, DateTimeOffset start)
+    {
+        var sb = new System.Text.StringBuilder("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Flood</title>");
+        for (var n = count; n >= 1; n--)
+        {
+            var place = n % 1000 == 0 ? "Odessa" : $"Ort {n}";
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"<item><guid>e{n}</guid><title>Drohnen über {place}</title><description>Bericht {n}.</description><pubDate>{start.AddSeconds(n):R}</pubDate></item>");
+        }
+
+        return sb.Append("</channel></rss>").ToString();
+    }
+
     private sealed class EveryoneReceives(ISubscriptionMatcher matcher) : IAlertAudience
     {
         public ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken) => ValueTask.FromResult(matcher);

@@ -147,6 +147,30 @@ public class SubscriptionCommandsTests
     }
 
     [Fact]
+    public async Task PreviewStopsWhenItsBudgetIsSpentAndSaysHowManyEntriesItLookedAt()
+    {
+        _state.Recent["ntv-ukraine"] = Enumerable.Range(0, 40)
+            .Select(i => Item("ntv-ukraine", $"Drohnen über Kiew {i}", "Die Flugabwehr meldet Treffer.", 10)).ToList();
+
+        // A clock on which every reading costs 100 ms: a budget of 1 s lets about ten entries through.
+        var commands = new SubscriptionCommands(_store, _state, [new() { Id = "ntv-ukraine", Url = "https://example.invalid/a" }], _limits, new SlowClock(TimeSpan.FromMilliseconds(100)));
+
+        var reply = await commands.PreviewAsync(Alice, "Drohne", null);
+
+        Assert.StartsWith("Preview of Drohne: 10 of the last 10 entries match", reply.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Advances by a fixed step on every timestamp read, as if each step of the work cost that much.</summary>
+    private sealed class SlowClock(TimeSpan step) : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _ticks, step.Ticks);
+    }
+
+    [Fact]
     public async Task PreviewListsUpToFiveMatchesWithTheirWordsWithoutSaving()
     {
         _state.Recent["ntv-ukraine"] = Enumerable.Range(0, 8)

@@ -117,6 +117,21 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task MetricsCountDiscordInteractionsRefusedForTheirSignature()
+    {
+        var rejected = new Alerts.Discord.Interactions.RejectedInteractions(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Alerts.Discord.Interactions.RejectedInteractions>.Instance);
+        var metrics = new Alerts.Host.Operations.AlertsMetrics(new InMemoryAlertStore(), rejected);
+        rejected.Record();
+        rejected.Record();
+        rejected.Record();
+
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+
+        Assert.Contains("alerts_discord_interactions_rejected_total 3", Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MetricsCountFailedPollsAndFailedAlertsByReason()
     {
         await using var ticker = await FakeTicker.StartAsync();
