@@ -32,7 +32,9 @@ public static class DiscordExtensions
         services.AddOptions<DiscordOptions>().BindConfiguration(DiscordOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, DiscordOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new DiscordSourceList(sp.GetRequiredService<IConfiguration>().GetSection("Alerts:Sources").Get<List<SourceDefinition>>() ?? []));
+        // The host's one bound and validated source list; a bare adapter (its own tests) reads the section itself.
+        services.AddSingleton(sp => new DiscordSourceList(
+            sp.GetService<IReadOnlyList<SourceDefinition>>() ?? sp.GetRequiredService<IConfiguration>().GetSection("Alerts:Sources").Get<List<SourceDefinition>>() ?? []));
 
         services.AddSingleton<DiscordRateLimiter>();
 #pragma warning disable EXTEXP0001 // Experimental, but the only way to opt out of handlers added by ConfigureHttpClientDefaults.

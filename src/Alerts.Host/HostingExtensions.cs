@@ -9,6 +9,9 @@ using Alerts.Host.Delivery;
 using Alerts.Host.Operations;
 using Alerts.Host.Options;
 using Alerts.Host.Polling;
+using Alerts.Host.Startup;
+using Alerts.Discord;
+using Alerts.Telegram;
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
@@ -17,28 +20,44 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using DashboardOptions = Alerts.Host.Options.DashboardOptions;
 
 namespace Alerts.Host;
 
 internal static class HostingExtensions
 {
-    /// <summary>Reads <c>config/*.json</c> (beside the binary or in the working directory), then environment, then command line (SPEC §11).</summary>
+    /// <summary>
+    /// Reads <c>config/*.json</c> (from the working directory's <c>config/</c>, else the copy beside the binary), then
+    /// environment, then command line (SPEC §11). A file that is not valid JSON is a configuration error naming the
+    /// file, line and position.
+    /// </summary>
     public static IHostApplicationBuilder AddAlertsConfiguration(this IHostApplicationBuilder builder)
     {
-        var configDir = new[] { Path.Combine(AppContext.BaseDirectory, "config"), Path.Combine(Directory.GetCurrentDirectory(), "config") }
-            .FirstOrDefault(Directory.Exists);
-        if (configDir is not null)
+        var problems = new List<string>();
+        if (ConfigFiles.FindDirectory() is { } configDir)
         {
-            foreach (var file in Directory.EnumerateFiles(configDir, "*.json").Where(f => !f.EndsWith("aliases.json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+            foreach (var file in Directory.EnumerateFiles(configDir, "*.json").Where(f => !ConfigFiles.IsAliasFile(f)).Order(StringComparer.Ordinal))
             {
-                builder.Configuration.AddJsonFile(file, optional: true, reloadOnChange: false);
+                try
+                {
+                    builder.Configuration.AddJsonFile(file, optional: true, reloadOnChange: false);
+                }
+                catch (InvalidDataException e)
+                {
+                    problems.Add(ConfigFiles.DescribeJsonError(file, e));
+                }
             }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidConfigurationException(problems);
         }
 
         // Environment and command line must win over config/ files; ASPNETCORE_URLS and --urls over the default Urls (SPEC §11).
         builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
         builder.Configuration.AddEnvironmentVariables();
-        if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Alerts.Host")
+        if (IsTheServiceProcess)
         {
             builder.Configuration.AddCommandLine(Cli.CliApp.ServiceArguments(Environment.GetCommandLineArgs()[1..]));
         }
@@ -46,41 +65,70 @@ internal static class HostingExtensions
         return builder;
     }
 
-    /// <summary>Options (validated at start-up), clock, metrics, the dispatcher and the built-in channels.</summary>
+    /// <summary>True in the service's own process; false in a test host that runs Program inside another process.</summary>
+    public static bool IsTheServiceProcess => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Alerts.Host";
+
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> from <paramref name="section"/> once, validates it once at start-up with
+    /// <typeparamref name="TValidator"/>, and lists the section for the start-up check of unconvertible values.
+    /// </summary>
+    public static IServiceCollection AddAlertsOptions<TOptions, TValidator>(this IServiceCollection services, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddAlertsOptions<TOptions>(section);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return services;
+    }
+
+    /// <summary>As above, for options whose validator is registered by their own project.</summary>
+    public static IServiceCollection AddAlertsOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class
+    {
+        services.AddSingleton(new BoundSection(section, typeof(TOptions)));
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>Options (validated at start-up), clock, metrics, health, the dispatcher and the built-in channels.</summary>
     public static IHostApplicationBuilder AddAlertsCore(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<AlertsOptions>().BindConfiguration(AlertsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
+        services.AddAlertsOptions<AlertsOptions, AlertsOptionsValidator>(AlertsOptions.Section);
+        services.AddAlertsOptions<SubscriptionLimits, LimitsValidator>(SubscriptionLimits.SectionName);
+        services.AddAlertsOptions<PollingOptions, PollingValidator>(PollingOptions.Section);
+        services.AddAlertsOptions<DispatchOptions, DispatchValidator>("Alerts:Dispatch");
+        services.AddAlertsOptions<LeaseOptions, LeaseValidator>(LeaseOptions.Section);
+        services.AddAlertsOptions<WebhookOptions, WebhookValidator>(WebhookOptions.Section);
+        services.AddAlertsOptions<DashboardOptions, DashboardValidator>(DashboardOptions.Section);
+        services.AddAlertsOptions<HealthOptions, HealthValidator>(HealthOptions.Section);
+
+        // The adapters bind and validate their own sections; listed here so that the start-up check covers them too.
+        services.AddSingleton(new BoundSection(TelegramOptions.SectionName, typeof(TelegramOptions)));
+        services.AddSingleton(new BoundSection(DiscordOptions.Section, typeof(DiscordOptions)));
+
+        // Core classes take plain values, not IOptions.
+        services.AddSingleton<IReadOnlyList<SourceDefinition>>(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SubscriptionLimits>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<DispatchOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<AlertsMetrics>();
+        services.AddSingleton<ServiceHealth>();
+        services.AddSingleton<StartupReport>();
         services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Dispatch);
         // One limiter per process: alerts and the adapters' command replies take their permits from it together.
         services.TryAddSingleton<DeliveryRateLimiter>();
-        services.AddSingleton(sp => new AlertDispatcher(
-            sp.GetRequiredService<IOutboxStore>(),
-            sp.GetRequiredService<ISubscriptionStore>(),
-            sp.GetServices<IAlertChannel>(),
-            sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources,
-            sp.GetRequiredService<DispatchOptions>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IDeliveryObserver>(),
-            sp.GetRequiredService<ILogger<AlertDispatcher>>(),
-            sp.GetRequiredService<DeliveryRateLimiter>()));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AlertDispatcher>(sp, sp.GetRequiredService<IReadOnlyList<SourceDefinition>>()));
 
         foreach (var parser in TickerParsers.All)
         {
             services.AddSingleton(parser);
         }
 
-        // Aliases follow config/aliases.json while the service runs; a file that does not parse keeps the last good table.
-        services.AddSingleton(sp => new AliasFileWatcher(
-            ConfigFiles.FindAliases() ?? Path.Combine(ConfigFiles.FindDirectory() ?? Path.Combine(Directory.GetCurrentDirectory(), "config"), "aliases.json"),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AliasFileWatcher>>()).Watch());
-        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(SubscriptionLimits.SectionName).Get<SubscriptionLimits>() ?? new SubscriptionLimits());
+        // Aliases follow config/aliases.json while the service runs; a file that does not parse keeps the last good table
+        // (at start-up it is a configuration error instead, see StartupChecks).
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<AliasFileWatcher>(sp, ConfigFiles.AliasPath()).Watch());
         services.TryAddSingleton<ISubscriptionMatcher>(sp =>
         {
             var aliases = sp.GetRequiredService<AliasFileWatcher>();
@@ -88,18 +136,12 @@ internal static class HostingExtensions
             aliases.Changed += index.ReplaceAliases;
             return index;
         });
+
         // The chat commands shared by the Telegram and Discord adapters (SPEC §5).
         services.TryAddSingleton<ISubscriptionCommands>(sp =>
         {
             var aliases = sp.GetRequiredService<AliasFileWatcher>();
-            return new SubscriptionCommands(
-                sp.GetRequiredService<ISubscriptionStore>(),
-                sp.GetRequiredService<Alerts.Core.Diffing.ITickerStateStore>(),
-                sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Sources,
-                sp.GetRequiredService<SubscriptionLimits>(),
-                sp.GetRequiredService<TimeProvider>(),
-                () => aliases.Current,
-                sp.GetRequiredService<IKeyValueStore>());
+            return ActivatorUtilities.CreateInstance<SubscriptionCommands>(sp, (Func<AliasTable>)(() => aliases.Current));
         });
 
         services.AddSingleton<IAlertChannel, ConsoleAlertChannel>(_ => new ConsoleAlertChannel());
@@ -107,28 +149,21 @@ internal static class HostingExtensions
         {
             services.AddSingleton<IAlertChannel, WebhookAlertChannel>();
             services.AddHttpClient(WebhookAlertChannel.ClientName, (sp, client) =>
-                client.Timeout = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Webhook.Timeout);
+                client.Timeout = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout);
         }
 
         return builder;
     }
 
     /// <summary>
-    /// The SQLite or PostgreSQL stores of Alerts.Storage (<c>Alerts:Storage</c>), with the schema migrated at
-    /// start-up before anything else touches the database.
+    /// The SQLite or PostgreSQL stores of Alerts.Storage (<c>Alerts:Storage</c>), with the database opened and the
+    /// schema migrated at start-up before anything else touches it (<see cref="DatabaseStartup"/>).
     /// </summary>
     public static IHostApplicationBuilder AddAlertsStorage(this IHostApplicationBuilder builder)
     {
-        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
-        try
-        {
-            builder.Services.AddAlertsStorage(storage);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions), [e.Message]);
-        }
-
+        builder.Services.AddAlertsOptions<StorageOptions>(StorageOptions.SectionName);
+        builder.Services.AddAlertsStorage();
+        builder.Services.AddSingleton<DatabaseStartup>();
         builder.Services.AddHostedService<StorageMigration>();
         return builder;
     }
@@ -155,7 +190,7 @@ internal static class HostingExtensions
 
         services.AddHttpClient(TickerFetcher.ClientName, (sp, client) =>
             {
-                var polling = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Polling;
+                var polling = sp.GetRequiredService<IOptions<PollingOptions>>().Value;
                 client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns the timeouts
                 client.DefaultRequestHeaders.UserAgent.ParseAdd(polling.UserAgent);
             })
@@ -172,7 +207,7 @@ internal static class HostingExtensions
             {
                 // Tuned for a poller: one quick retry for a blip; anything longer is the scheduler's per-source backoff.
                 // No circuit breaker: it is shared by every source of the client, and one broken source must not stop the others.
-                var timeout = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Polling.Timeout;
+                var timeout = sp.GetRequiredService<IOptions<PollingOptions>>().Value.Timeout;
                 o.TotalRequestTimeout.Timeout = timeout;
                 o.AttemptTimeout.Timeout = timeout / 2;
                 o.Retry.MaxRetryAttempts = 1;
@@ -188,7 +223,7 @@ internal static class HostingExtensions
         {
             // Hangfire logs through its process-wide configuration: make it this host's before the storage logs.
             _ = sp.GetRequiredService<IGlobalConfiguration>();
-            var storage = sp.GetRequiredService<IOptions<AlertsOptions>>().Value.Storage;
+            var storage = sp.GetRequiredService<StorageOptions>();
             if (!storage.IsPostgres)
             {
                 return new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) });
@@ -223,31 +258,12 @@ internal static class HostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DispatchLeader>());
         return builder;
     }
-
-    /// <summary>Turns a configuration error at start-up into one clear message per key on stderr (SPEC §10).</summary>
-    public static int ReportInvalidConfiguration(OptionsValidationException e)
-    {
-        Console.Error.WriteLine("Invalid configuration:");
-        foreach (var failure in e.Failures)
-        {
-            Console.Error.WriteLine($"  {failure}");
-        }
-
-        return 1;
-    }
 }
 
-/// <summary>Brings the schema up to date before the other hosted services (seeding, polling, dispatch) start.</summary>
-internal sealed class StorageMigration(IServiceProvider services, ILogger<StorageMigration> logger) : IHostedService
+/// <summary>Opens the database and brings the schema up to date before the other hosted services (seeding, polling, dispatch) start.</summary>
+internal sealed class StorageMigration(DatabaseStartup database) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (services.GetService<IStorageMigrator>() is { } migrator)
-        {
-            var version = await migrator.MigrateAsync(cancellationToken);
-            logger.LogInformation("{Provider} schema at version {Version}", migrator.Provider, version);
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => database.PrepareAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -6,13 +6,14 @@ using Alerts.Storage.Sql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Alerts.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the stores for the configured database (SPEC §9). The host must call
+    /// Registers the stores for a database given in code (tests, benchmarks). The host must call
     /// <see cref="IStorageMigrator.MigrateAsync"/> once at start-up, before the first store call.
     /// </summary>
     /// <exception cref="InvalidOperationException">An unknown <c>Alerts:Storage:Provider</c> or an empty connection string.</exception>
@@ -20,30 +21,41 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.SeenHistoryPerSource < 100)
+        var problems = StorageOptionsValidator.Problems(options);
+        if (problems.Count > 0)
         {
-            throw new InvalidOperationException($"{StorageOptions.SectionName}:SeenHistoryPerSource is {options.SeenHistoryPerSource}; it must be at least 100, far more than a page holds.");
+            throw new InvalidOperationException(string.Join(" ", problems));
         }
 
-        if (options.RecentItemsPerSource < 1)
-        {
-            throw new InvalidOperationException($"{StorageOptions.SectionName}:RecentItemsPerSource must be at least 1.");
-        }
+        // A closed IOptions<StorageOptions> wins over the options system's open registration, whatever the order.
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        return services.AddStores();
+    }
 
-        // Validates the provider and connection string now, so a bad configuration stops start-up naming its key.
-        var database = SqlDatabase.Create(options);
+    /// <summary>
+    /// Registers the stores for the <see cref="StorageOptions"/> the host binds from <c>Alerts:Storage</c> (SPEC §9);
+    /// they are checked by <see cref="StorageOptionsValidator"/> with the host's other options at start-up.
+    /// </summary>
+    public static IServiceCollection AddAlertsStorage(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        return services.AddStores();
+    }
 
+    private static IServiceCollection AddStores(this IServiceCollection services)
+    {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(options);
-        services.AddSingleton(database);
-        services.AddSingleton<IStorageMigrator>(sp => new StorageMigrator(database, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<StorageMigrator>>()));
-        services.AddSingleton<ITickerStateStore>(_ => new TickerStateStore(database, options));
-        var outbox = new OutboxStore(database);
-        services.AddSingleton<IOutboxStore>(outbox);
-        services.AddSingleton<IOutboxRetention>(outbox);
-        services.AddSingleton<ILeaseStore>(_ => new LeaseStore(database));
-        services.AddSingleton<ISubscriptionStore>(sp => new SubscriptionStore(database, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IKeyValueStore>(_ => new KeyValueStore(database));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
+        services.AddSingleton(sp => SqlDatabase.Create(sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton<IStorageMigrator>(sp => new StorageMigrator(sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<StorageMigrator>>()));
+        services.AddSingleton<ITickerStateStore>(sp => new TickerStateStore(sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton(sp => new OutboxStore(sp.GetRequiredService<SqlDatabase>()));
+        services.AddSingleton<IOutboxStore>(sp => sp.GetRequiredService<OutboxStore>());
+        services.AddSingleton<IOutboxRetention>(sp => sp.GetRequiredService<OutboxStore>());
+        services.AddSingleton<ILeaseStore>(sp => new LeaseStore(sp.GetRequiredService<SqlDatabase>()));
+        services.AddSingleton<ISubscriptionStore>(sp => new SubscriptionStore(sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IKeyValueStore>(sp => new KeyValueStore(sp.GetRequiredService<SqlDatabase>()));
         return services;
     }
 }

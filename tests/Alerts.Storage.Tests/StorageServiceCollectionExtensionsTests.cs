@@ -36,10 +36,19 @@ public sealed class StorageServiceCollectionExtensionsTests
     public void ProviderNamesAreCaseInsensitive(string configured, string expected)
     {
         using var provider = new ServiceCollection()
-            .AddAlertsStorage(new StorageOptions { Provider = configured, ConnectionString = "Data Source=unused.db" })
+            .AddAlertsStorage(new StorageOptions { Provider = configured, ConnectionString = expected == "Postgres" ? "Host=unused" : "Data Source=unused.db" })
             .BuildServiceProvider();
 
         Assert.Equal(expected, provider.GetRequiredService<IStorageMigrator>().Provider);
+    }
+
+    [Fact]
+    public void AConnectionStringOfTheOtherProviderIsRefusedNamingTheKeyword()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new ServiceCollection().AddAlertsStorage(new StorageOptions { Provider = "Postgres", ConnectionString = "Data Source=data/alerts.db" }));
+
+        Assert.Contains("Alerts:Storage:ConnectionString is not a valid Npgsql connection string", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

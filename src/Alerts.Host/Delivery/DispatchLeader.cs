@@ -11,7 +11,7 @@ namespace Alerts.Host.Delivery;
 /// rate limiter enforce the platforms' limits for all instances together (SPEC §9).
 /// </summary>
 internal sealed class DispatchLeader(
-    IOptions<AlertsOptions> options,
+    IOptions<LeaseOptions> options,
     ILeaseStore leases,
     IBackgroundJobClient jobs,
     Polling.InstanceIdentity instance,
@@ -36,7 +36,7 @@ internal sealed class DispatchLeader(
     {
         lock (gate)
         {
-            return validUntil > DateTimeOffset.MinValue && time.GetUtcNow() < validUntil - (options.Value.Leases.Duration / 3);
+            return validUntil > DateTimeOffset.MinValue && time.GetUtcNow() < validUntil - (options.Value.Duration / 3);
         }
     }
 
@@ -65,7 +65,7 @@ internal sealed class DispatchLeader(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var duration = options.Value.Leases.Duration;
+        var duration = options.Value.Duration;
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();

@@ -1,4 +1,3 @@
-using Alerts.Host.Options;
 using Alerts.Storage;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -10,13 +9,13 @@ namespace Alerts.Host.Delivery;
 /// recurring job: daily is within cron's resolution, and Hangfire runs it once for the whole cluster.
 /// </summary>
 [AutomaticRetry(Attempts = 3)]
-internal sealed class OutboxRetentionJob(IOutboxRetention retention, IOptions<AlertsOptions> options, TimeProvider time, ILogger<OutboxRetentionJob> logger)
+internal sealed class OutboxRetentionJob(IOutboxRetention retention, IOptions<Core.Delivery.DispatchOptions> options, TimeProvider time, ILogger<OutboxRetentionJob> logger)
 {
     public const string Id = "outbox-retention";
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var deleted = await retention.PurgeFinishedAsync(time.GetUtcNow() - options.Value.Dispatch.RetainFinished, cancellationToken);
+        var deleted = await retention.PurgeFinishedAsync(time.GetUtcNow() - options.Value.RetainFinished, cancellationToken);
         logger.LogInformation("Outbox retention: {Deleted} finished rows deleted", deleted);
     }
 }

@@ -12,7 +12,7 @@ namespace Alerts.Host.Delivery;
 /// For integrations without an adapter, and for the crash and cluster tests, which need a channel that
 /// sends over the network without depending on the Telegram or Discord adapters.
 /// </summary>
-internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<AlertsOptions> options, Polling.InstanceIdentity instance) : IAlertChannel
+internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<WebhookOptions> options, Polling.InstanceIdentity instance) : IAlertChannel
 {
     public const string Platform = "webhook";
     public const string ClientName = "webhook";
@@ -20,8 +20,8 @@ internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<A
     public IReadOnlyCollection<string> Platforms { get; } = [Platform];
 
     public ChannelLimits Limits { get; } = new(
-        options.Value.Webhook.GlobalPerSecond > 0 ? new RateLimitRule(options.Value.Webhook.GlobalPerSecond, TimeSpan.FromSeconds(1)) : null,
-        options.Value.Webhook.PerSubscriberPerSecond > 0 ? new RateLimitRule(options.Value.Webhook.PerSubscriberPerSecond, TimeSpan.FromSeconds(1)) : null,
+        options.Value.GlobalPerSecond > 0 ? new RateLimitRule(options.Value.GlobalPerSecond, TimeSpan.FromSeconds(1)) : null,
+        options.Value.PerSubscriberPerSecond > 0 ? new RateLimitRule(options.Value.PerSubscriberPerSecond, TimeSpan.FromSeconds(1)) : null,
         null);
 
     public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ internal sealed class WebhookAlertChannel(IHttpClientFactory clients, IOptions<A
             alert.Headline, alert.Body, alert.Url, alert.Query, alert.Matched, alert.EnqueuedAt);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, options.Value.Webhook.Url) { Content = JsonContent.Create(payload) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, options.Value.Url) { Content = JsonContent.Create(payload) };
 
             // Lets the receiver see which instance sent (the cluster test checks that one dispatcher sends for all).
             request.Headers.Add("X-Alerts-Instance", instance.Id);

@@ -5,10 +5,13 @@ using Alerts.Core.Diffing;
 using Alerts.Host.Delivery;
 using Alerts.Host.Options;
 using Alerts.Host.Polling;
+using Alerts.Core.Tickers;
+using Alerts.Storage;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 using Prometheus;
+using DashboardOptions = Alerts.Host.Options.DashboardOptions;
 
 namespace Alerts.Host.Operations;
 
@@ -20,10 +23,10 @@ internal static class OperationsApi
         app.MapGet("/healthz", GetHealthAsync);
         app.MapMetrics("/metrics", app.Services.GetRequiredService<AlertsMetrics>().Registry);
 
-        var dashboard = app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value.Dashboard;
+        var dashboard = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         app.UseHangfireDashboard(
             "/hangfire",
-            new DashboardOptions
+            new Hangfire.DashboardOptions
             {
                 Authorization = [new DashboardAuthorization(dashboard)],
                 DisplayStorageConnectionString = false,
@@ -34,12 +37,15 @@ internal static class OperationsApi
     }
 
     internal static async Task<IResult> GetHealthAsync(
-        IOptions<AlertsOptions> options,
+        IReadOnlyList<SourceDefinition> configured,
+        IOptions<PollingOptions> polling,
+        StorageOptions storage,
         IOutboxStore outbox,
         ITickerStateStore states,
         SourcePoller poller,
         DispatchLeader leader,
         InstanceIdentity instance,
+        ServiceHealth health,
         CancellationToken cancellationToken)
     {
         string? databaseError = null;
@@ -54,7 +60,7 @@ internal static class OperationsApi
         }
 
         var sources = new List<SourceHealth>();
-        foreach (var source in options.Value.Sources)
+        foreach (var source in configured)
         {
             var local = poller.Status(source.Id);
             SourceState? stored = null;
@@ -72,28 +78,34 @@ internal static class OperationsApi
             }
 
             // A poll stuck far over its timeout has not failed yet, but nothing is coming from that source either.
-            var stalled = local.StalledSince is { } since ? $"poll stalled: running since {since:u}, over the timeout of {options.Value.Polling.Timeout}" : null;
+            var stalled = local.StalledSince is { } since ? $"poll stalled: running since {since:u}, over the timeout of {polling.Value.Timeout}" : null;
             sources.Add(new SourceHealth(
                 source.Id,
                 source.DisplayName,
-                stored?.LastSuccessAt ?? local.LastSuccessAt,
+                Latest(stored?.LastSuccessAt, local.LastSuccessAt),
                 (stored?.ConsecutiveFailures ?? local.ConsecutiveFailures) + (stalled is null ? 0 : 1),
                 stalled ?? stored?.LastError ?? local.LastError,
                 local.NextPollAt));
         }
 
-        var healthy = databaseError is null;
+        var (status, reasons) = health.Assess(databaseError, [.. sources.Select(s => new SourceHealthView(s.Id, s.LastSuccessfulPoll, s.ConsecutiveFailures, s.LastError))]);
+        databaseError ??= health.DatabaseProblem;
         var report = new HealthReport(
-            healthy ? (sources.Any(s => s.ConsecutiveFailures > 0) ? "degraded" : "ok") : "unhealthy",
-            new DatabaseHealth(healthy, options.Value.Storage.Provider, databaseError),
+            status.ToString().ToLowerInvariant(),
+            reasons,
+            new DatabaseHealth(databaseError is null, storage.IsPostgres ? StorageOptions.Postgres : StorageOptions.Sqlite, databaseError),
             instance.Id,
             leader.HoldsLease(),
             counts is null ? null : new OutboxHealth(counts.GetValueOrDefault(OutboxStatus.Pending), counts.GetValueOrDefault(OutboxStatus.Sent), counts.GetValueOrDefault(OutboxStatus.Failed)),
             sources);
-        return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return status == HealthStatus.Unhealthy
+            ? TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok(report);
     }
 
-    internal sealed record HealthReport(string Status, DatabaseHealth Database, string Instance, bool Dispatching, OutboxHealth? Outbox, IReadOnlyList<SourceHealth> Sources);
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    internal sealed record HealthReport(string Status, IReadOnlyList<string> Reasons, DatabaseHealth Database, string Instance, bool Dispatching, OutboxHealth? Outbox, IReadOnlyList<SourceHealth> Sources);
 
     internal sealed record DatabaseHealth(bool Ok, string Provider, string? Error);
 
@@ -106,7 +118,7 @@ internal static class OperationsApi
 /// Dashboard access: with <c>Alerts:Dashboard:Username/Password</c>, HTTP basic auth from anywhere;
 /// without, requests from this machine only.
 /// </summary>
-internal sealed class DashboardAuthorization(DashboardSettings settings) : IDashboardAuthorizationFilter
+internal sealed class DashboardAuthorization(DashboardOptions settings) : IDashboardAuthorizationFilter
 {
     public bool Authorize(DashboardContext context)
     {

@@ -1,56 +1,31 @@
-using Alerts.Core.Delivery;
 using Alerts.Core.Tickers;
 
 namespace Alerts.Host.Options;
 
-/// <summary>The <c>Alerts</c> configuration section (SPEC §11). Adapters bind their own sub-sections.</summary>
+/// <summary>
+/// The keys directly under <c>Alerts</c> (SPEC §11). Every sub-section has its own options class, bound from its own
+/// section once and validated once: <see cref="Alerts.Storage.StorageOptions"/>, <see cref="Alerts.Core.Subscriptions.SubscriptionLimits"/>,
+/// <see cref="PollingOptions"/>, <see cref="Alerts.Core.Delivery.DispatchOptions"/>, <see cref="LeaseOptions"/>,
+/// <see cref="WebhookOptions"/>, <see cref="DashboardOptions"/>, <see cref="HealthOptions"/>, and the adapters' own.
+/// </summary>
 public sealed class AlertsOptions
 {
     public const string Section = "Alerts";
 
     public List<SourceDefinition> Sources { get; set; } = [];
 
-    public StorageSettings Storage { get; set; } = new();
-
-    public LimitsSettings Limits { get; set; } = new();
-
-    public PollingSettings Polling { get; set; } = new();
-
-    public DispatchOptions Dispatch { get; set; } = new();
-
-    public LeaseSettings Leases { get; set; } = new();
-
     /// <summary>Subscriptions seeded at start-up, so a fresh install shows alerts on the console without any chat token.</summary>
     public List<ConfiguredSubscription> ConsoleSubscriptions { get; set; } = [];
-
-    public WebhookSettings Webhook { get; set; } = new();
-
-    public DashboardSettings Dashboard { get; set; } = new();
 
     /// <summary>Names this process in leases and its Hangfire queue; defaults to the machine name and a hash of the working directory, stable across restarts.</summary>
     public string? InstanceId { get; set; }
 }
 
-public sealed class StorageSettings
-{
-    /// <summary><c>Sqlite</c> or <c>Postgres</c>.</summary>
-    public string Provider { get; set; } = "Sqlite";
-
-    public string ConnectionString { get; set; } = "Data Source=data/alerts.db";
-
-    public bool IsPostgres => string.Equals(Provider, "Postgres", StringComparison.OrdinalIgnoreCase);
-}
-
-public sealed class LimitsSettings
-{
-    public int MaxSubscriptionsPerSubscriber { get; set; } = 50;
-
-    public int MaxQueryLength { get; set; } = 256;
-}
-
 /// <summary><c>Alerts:Polling</c>.</summary>
-public sealed class PollingSettings
+public sealed class PollingOptions
 {
+    public const string Section = "Alerts:Polling";
+
     /// <summary>False runs a dispatch-only instance (and keeps the crash test away from any ticker).</summary>
     public bool Enabled { get; set; } = true;
 
@@ -67,8 +42,10 @@ public sealed class PollingSettings
 }
 
 /// <summary><c>Alerts:Leases</c>: how long a <c>poll:{id}</c> or <c>dispatch</c> lease lasts without renewal.</summary>
-public sealed class LeaseSettings
+public sealed class LeaseOptions
 {
+    public const string Section = "Alerts:Leases";
+
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
@@ -87,8 +64,10 @@ public sealed class ConfiguredSubscription
 }
 
 /// <summary><c>Alerts:Webhook</c>: a generic HTTP channel (platform <c>webhook</c>), on when <see cref="Url"/> is set.</summary>
-public sealed class WebhookSettings
+public sealed class WebhookOptions
 {
+    public const string Section = "Alerts:Webhook";
+
     public string? Url { get; set; }
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -98,14 +77,30 @@ public sealed class WebhookSettings
 
     /// <summary>0 = unlimited.</summary>
     public int PerSubscriberPerSecond { get; set; }
+
+    public bool Enabled => !string.IsNullOrEmpty(Url);
 }
 
 /// <summary><c>Alerts:Dashboard</c>: with both set, <c>/hangfire</c> asks for basic auth from anywhere; otherwise local requests only.</summary>
-public sealed class DashboardSettings
+public sealed class DashboardOptions
 {
+    public const string Section = "Alerts:Dashboard";
+
     public string? Username { get; set; }
 
     public string? Password { get; set; }
 
     public bool HasCredentials => !string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(Password);
+}
+
+/// <summary><c>Alerts:Health</c>: when <c>/healthz</c> stops saying the service works.</summary>
+public sealed class HealthOptions
+{
+    public const string Section = "Alerts:Health";
+
+    /// <summary>
+    /// Unhealthy (503) when no source has polled successfully for this long (counted from start-up until the first
+    /// success). Longer than the slowest interval plus a few backed-off retries, so one slow ticker is not an outage.
+    /// </summary>
+    public TimeSpan NoSuccessfulPollFor { get; set; } = TimeSpan.FromMinutes(30);
 }

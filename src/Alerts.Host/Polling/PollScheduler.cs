@@ -24,6 +24,8 @@ namespace Alerts.Host.Polling;
 /// </remarks>
 internal sealed class PollScheduler(
     IOptions<AlertsOptions> options,
+    IOptions<PollingOptions> polling,
+    IOptions<LeaseOptions> leaseOptions,
     ILeaseStore leases,
     IBackgroundJobClient jobs,
     JobStorage jobStorage,
@@ -68,7 +70,7 @@ internal sealed class PollScheduler(
             slot.Running = false;
             slot.JobId = null;
             status.StalledSince = null;
-            slot.NextDue = time.GetUtcNow() + Backoff(source.PollInterval, status.ConsecutiveFailures, options.Value.Polling.MaxBackoff);
+            slot.NextDue = time.GetUtcNow() + Backoff(source.PollInterval, status.ConsecutiveFailures, polling.Value.MaxBackoff);
             status.NextPollAt = slot.NextDue;
         }
 
@@ -81,9 +83,9 @@ internal sealed class PollScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var config = options.Value;
-        if (!config.Polling.Enabled || config.Sources.Count == 0)
+        if (!polling.Value.Enabled || config.Sources.Count == 0)
         {
-            logger.LogInformation("Polling is off ({Reason})", config.Polling.Enabled ? "no sources configured" : "Alerts:Polling:Enabled is false");
+            logger.LogInformation("Polling is off ({Reason})", polling.Value.Enabled ? "no sources configured" : "Alerts:Polling:Enabled is false");
             return;
         }
 
@@ -189,7 +191,7 @@ internal sealed class PollScheduler(
         }
 
         // Renewed at every poll; it must outlast the gap to the next one, or another instance takes over.
-        var leaseFor = source.PollInterval + options.Value.Leases.Duration;
+        var leaseFor = source.PollInterval + leaseOptions.Value.Duration;
         var mine = await leases.TryAcquireAsync(LeaseName(source.Id), instance.Id, now, leaseFor, cancellationToken);
         lock (gate)
         {
@@ -203,7 +205,7 @@ internal sealed class PollScheduler(
                 slot.Leased = false;
 
                 // Look again well before the holder's lease could run out, to take over from a dead instance.
-                var recheck = source.PollInterval < options.Value.Leases.Duration / 2 ? source.PollInterval : options.Value.Leases.Duration / 2;
+                var recheck = source.PollInterval < leaseOptions.Value.Duration / 2 ? source.PollInterval : leaseOptions.Value.Duration / 2;
                 slot.NextDue = now + recheck;
                 return;
             }
@@ -220,7 +222,7 @@ internal sealed class PollScheduler(
     /// A poll's fetch ends within the timeout; one still running at three times it is stuck (a hung database, a
     /// parser that does not finish). The margin leaves room for parsing and the commit of a large page.
     /// </summary>
-    private TimeSpan StallAfter => options.Value.Polling.Timeout * 3;
+    private TimeSpan StallAfter => polling.Value.Timeout * 3;
 
     /// <summary>
     /// True when the poll's job ended without reporting back (its storage lost it): the source may be polled again.
@@ -264,7 +266,7 @@ internal sealed class PollScheduler(
                 sourceId,
                 state,
                 now - slot.StartedAt,
-                options.Value.Polling.Timeout);
+                polling.Value.Timeout);
         }
 
         return false;

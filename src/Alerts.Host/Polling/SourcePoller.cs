@@ -50,7 +50,7 @@ internal sealed class SourcePoller(
     ITickerStateStore state,
     AlertDispatcher dispatcher,
     AlertsMetrics metrics,
-    IOptions<AlertsOptions> options,
+    IOptions<PollingOptions> polling,
     TimeProvider time,
     ILogger<SourcePoller> logger)
 {
@@ -148,7 +148,7 @@ internal sealed class SourcePoller(
         metrics.Polls.WithLabels(source.Id, "error").Inc();
 
         // The scheduler sets the same time when the poll reports back; the operator reads it here, with the reason.
-        status.NextPollAt = time.GetUtcNow() + PollScheduler.Backoff(source.PollInterval, status.ConsecutiveFailures, options.Value.Polling.MaxBackoff);
+        status.NextPollAt = time.GetUtcNow() + PollScheduler.Backoff(source.PollInterval, status.ConsecutiveFailures, polling.Value.MaxBackoff);
         logger.LogWarning("Poll of {Source} failed ({Failures} in a row): {Reason}; next attempt at {NextAttempt:u}", source.Id, status.ConsecutiveFailures, reason, status.NextPollAt);
         try
         {

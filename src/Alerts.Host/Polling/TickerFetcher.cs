@@ -25,7 +25,7 @@ internal abstract record FetchResult
 /// Fetches a source with conditional GET through the resilient <c>ticker</c> HTTP client, following at most
 /// <see cref="MaxRedirects"/> redirects itself (http and https only) within one timeout for the whole request.
 /// </summary>
-internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<AlertsOptions> options, TimeProvider time)
+internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<PollingOptions> options, TimeProvider time)
 {
     public const string ClientName = "ticker";
 
@@ -34,7 +34,7 @@ internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<AlertsO
 
     public async Task<FetchResult> FetchAsync(SourceDefinition source, string? etag, string? lastModified, CancellationToken cancellationToken)
     {
-        var timeout = options.Value.Polling.Timeout;
+        var timeout = options.Value.Timeout;
 
         // The resilience handler's timeouts end when the headers arrive; this one also covers the body, so a
         // ticker that drips one byte a second cannot hold its poll (and a Hangfire worker) for ever.
@@ -140,7 +140,7 @@ internal sealed class TickerFetcher(IHttpClientFactory clients, IOptions<AlertsO
             return new FetchResult.Failed($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         }
 
-        var max = options.Value.Polling.MaxResponseBytes;
+        var max = options.Value.MaxResponseBytes;
         if (response.Content.Headers.ContentLength > max)
         {
             return new FetchResult.Failed($"response of {response.Content.Headers.ContentLength} bytes exceeds Alerts:Polling:MaxResponseBytes ({max})");

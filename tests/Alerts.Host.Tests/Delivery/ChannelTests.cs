@@ -76,9 +76,9 @@ public sealed class ChannelTests
 
     private static WebhookAlertChannel Webhook(string url)
     {
-        var options = Microsoft.Extensions.Options.Options.Create(new AlertsOptions { Webhook = new WebhookSettings { Url = url }, InstanceId = "test" });
+        var options = Microsoft.Extensions.Options.Options.Create(new WebhookOptions { Url = url });
         var services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
-        return new WebhookAlertChannel(services.GetRequiredService<IHttpClientFactory>(), options, new InstanceIdentity(options));
+        return new WebhookAlertChannel(services.GetRequiredService<IHttpClientFactory>(), options, new InstanceIdentity(Microsoft.Extensions.Options.Options.Create(new AlertsOptions { InstanceId = "test" })));
     }
 
     private sealed class StatusServer : IAsyncDisposable

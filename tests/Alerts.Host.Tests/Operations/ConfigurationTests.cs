@@ -30,7 +30,7 @@ public sealed class ConfigurationTests
         await using var app = new AlertsApp();
         app.Settings[key] = value;
 
-        var error = Record.Exception(() => app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value);
+        var error = Record.Exception(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.NotNull(error);
         Assert.Contains(message, Flatten(error), StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed class ConfigurationTests
         app.Settings["Alerts:Sources:1:Id"] = "test";
         app.Settings["Alerts:Sources:1:Url"] = "http://127.0.0.1:9/other";
 
-        var error = Record.Exception(() => app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value);
+        var error = Record.Exception(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains("Alerts:Sources:1:Id 'test' is used by another source; ids must be unique", Flatten(error!), StringComparison.Ordinal);
     }
@@ -58,7 +58,7 @@ public sealed class ConfigurationTests
         app.Settings["Alerts:Sources:1:Kind"] = "ntv-liveticker";
         app.Settings["Alerts:Sources:1:Url"] = "https://www.n-tv.de/politik/Neuer-Titel-article23143824.html";
 
-        var error = Record.Exception(() => app.Services.GetRequiredService<IOptions<AlertsOptions>>().Value);
+        var error = Record.Exception(() => app.Services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains("Alerts:Sources:1:Url is article 23143824, which source 'test' already polls", Flatten(error!), StringComparison.Ordinal);
     }

@@ -19,7 +19,7 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
-    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings)
+    public static HostProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> settings, params string[] arguments)
     {
         Directory.CreateDirectory(workingDirectory);
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -30,6 +30,11 @@ internal sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Alerts.Host.dll"));
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Alerts__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             info.Environment.Remove(key);
@@ -96,6 +101,23 @@ internal sealed class HostProcess : IAsyncDisposable
     }
 
     public string Log => string.Join('\n', Output);
+
+    /// <summary>What the process wrote to standard error, in order.</summary>
+    public IReadOnlyList<string> Errors => [.. Output.Where(l => l.StartsWith("stderr: ", StringComparison.Ordinal)).Select(l => l["stderr: ".Length..])];
+
+    /// <summary>What the process wrote to standard output, in order.</summary>
+    public IReadOnlyList<string> Lines => [.. Output.Where(l => !l.StartsWith("stderr: ", StringComparison.Ordinal))];
+
+    /// <summary>Runs the process to its end: its exit code once both output streams are read to the end.</summary>
+    public static async Task<HostProcess> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> settings, TimeSpan timeout, params string[] arguments)
+    {
+        var host = Start(workingDirectory, settings, arguments);
+        using var cts = new CancellationTokenSource(timeout);
+        await host.process.WaitForExitAsync(cts.Token);
+        return host;
+    }
+
+    public int ExitCode => process.ExitCode;
 
     public async ValueTask DisposeAsync()
     {
