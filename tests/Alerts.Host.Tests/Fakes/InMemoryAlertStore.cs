@@ -28,6 +28,9 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
     /// <summary>When true every call throws, as if the database were down.</summary>
     public bool Down { get; set; }
 
+    /// <summary>When true leases cannot be written while everything else answers, as on a full disk that still serves reads.</summary>
+    public bool WritesFail { get; set; }
+
     public int CommitCount { get; private set; }
 
     /// <summary>Awaited before a poll's commit: lets a test hold the polls of one source, as a hung database write would.</summary>
@@ -185,6 +188,11 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
 
     public Task<bool> TryAcquireAsync(string name, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default) => Run(() =>
     {
+        if (WritesFail)
+        {
+            throw new InvalidOperationException("database or disk is full");
+        }
+
         if (leases.TryGetValue(name, out var l) && l.Owner != owner && l.Until > now)
         {
             return false;
@@ -263,7 +271,7 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
         Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Paused = paused });
 
     public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>([]);
+        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values.Where(s => s.IsMutedAt(now)).OrderBy(s => s.Id)]);
 
     public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
         Run(() => subscribers[subscriber.Id] = subscribers[subscriber.Id] with
@@ -272,8 +280,16 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
             MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
         });
 
-    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("the host tests do not mute subscriptions");
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (!subscriptions.TryGetValue(subscriptionId, out var s))
+        {
+            return false;
+        }
+
+        subscriptions[subscriptionId] = s with { MutedUntil = until };
+        return true;
+    });
 
     public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) =>
         Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = false, DeactivatedReason = reason });
