@@ -36,6 +36,9 @@ internal sealed class AlertsApp : WebApplicationFactory<Program>
 
     public InMemoryAlertStore Store { get; } = new();
 
+    /// <summary>The service's own ticker parsers instead of the line-ticker parser (for tests of real pages).</summary>
+    public bool RealParsers { get; init; }
+
     public StringWriter Console { get; } = new();
 
     public CapturingLoggerProvider Logs { get; } = new();
@@ -55,13 +58,17 @@ internal sealed class AlertsApp : WebApplicationFactory<Program>
             services.RemoveAll<ILeaseStore>();
             services.RemoveAll<ISubscriptionStore>();
             services.RemoveAll<ISubscriptionMatcher>();
-            services.RemoveAll<ITickerParser>();
+            if (!RealParsers)
+            {
+                services.RemoveAll<ITickerParser>();
+                services.AddSingleton<ITickerParser, LineTickerParser>();
+            }
+
             services.AddSingleton<ITickerStateStore>(Store);
             services.AddSingleton<IOutboxStore>(Store);
             services.AddSingleton<ILeaseStore>(Store);
             services.AddSingleton<ISubscriptionStore>(Store);
             services.AddSingleton<ISubscriptionMatcher, WordMatcher>();
-            services.AddSingleton<ITickerParser, LineTickerParser>();
 
             var console = services.Where(d => d.ServiceType == typeof(IAlertChannel) && (d.ImplementationType == typeof(ConsoleAlertChannel) || d.ImplementationFactory is not null)).ToList();
             console.ForEach(d => services.Remove(d));

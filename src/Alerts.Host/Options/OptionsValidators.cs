@@ -96,7 +96,7 @@ internal sealed partial class AlertsOptionsValidator(IOptions<SubscriptionLimits
                 var article = NtvLivetickerParser.ExtractArticleId(url.AbsolutePath);
                 if (article is null)
                 {
-                    errors.Add($"{key}:Url must be an ntv.de article address ending in -articleNNNN.html");
+                    errors.Add($"{key}:Url must be an ntv.de article address ending in -articleNNNN.html or -idNNNN.html");
                 }
                 else if (articles.TryGetValue(article, out var other))
                 {
