@@ -63,6 +63,27 @@ public sealed class AlertChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABacklogGoesOutAsOneMessageWithOneLinkedEmbedPerAlertOldestFirstAndNoMentionsParsed()
+    {
+        var alerts = Enumerable.Range(1, 10)
+            .Select(i => RenderingTests.Alert(headline: $"Eintrag {i} @everyone") with { Id = i, Published = new DateTimeOffset(2025, 12, 1, 14, i, 0, TimeSpan.Zero) })
+            .ToArray();
+
+        Assert.Equal(10, _channel.MaxCombined);
+        var result = await _channel.SendCombinedAsync(alerts, Context, ToChannel, CancellationToken.None);
+
+        Assert.IsType<SendResult.Sent>(result);
+        var json = Assert.Single(Discord.Requests).Json!;
+        Assert.Equal("[]", json["allowed_mentions"]!["parse"]!.ToJsonString());
+        var embeds = json["embeds"]!.AsArray();
+        Assert.Equal(10, embeds.Count);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"Eintrag {i} @everyone"), embeds.Select(e => e!["title"]!.GetValue<string>()));
+        Assert.All(embeds, e => Assert.StartsWith("https://", e!["url"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Contains("01.12.2025 15:01 (Europe/Berlin) · ntv.de Ukraine-Liveticker", embeds[0]!["footer"]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(embeds.Sum(e => e!["title"]!.GetValue<string>().Length + e["footer"]!["text"]!.GetValue<string>().Length) <= 6000);
+    }
+
+    [Fact]
     public async Task OpensADmChannelOnceAndRemembersIt()
     {
         Assert.IsType<SendResult.Sent>(await Send(ToUser));

@@ -75,6 +75,28 @@ public abstract class OutboxStoreTests(TestDatabase database) : StoreTestBase(da
     }
 
     [SkippableFact]
+    public async Task ReleasingClaimsMakesEveryClaimedPendingRowDueAtOnceAndLeavesTheRestAlone()
+    {
+        await using var stores = await OpenFreshStoresAsync();
+        var items = Enumerable.Range(0, 4).Select(i => Item("src", i)).ToArray();
+        await stores.Tickers.CommitPollAsync(Commit("src", items, T0, [.. items.Select(i => Alert("telegram:1", i))]));
+        var claimed = await stores.Outbox.ClaimDueAsync("dead", 3, T0, TimeSpan.FromMinutes(2));
+        await stores.Outbox.MarkSentAsync(claimed[0].Id, T0);
+        await stores.Outbox.RescheduleAsync(claimed[1].Id, T0.AddHours(1), "rate limit", countsAsAttempt: false);
+
+        var released = await stores.Outbox.ReleaseClaimsAsync(T0.AddSeconds(1));
+
+        // Only the one still claimed (the sent row is finished, the rescheduled one was handed back, the fourth never claimed).
+        Assert.Equal(1, released);
+        var due = (await stores.Outbox.ClaimDueAsync("next", 10, T0.AddSeconds(1), Lease)).Select(a => a.Id).ToArray();
+        Assert.Equal(2, due.Length);
+        Assert.Contains(claimed[2].Id, due);
+        Assert.DoesNotContain(claimed[0].Id, due);
+        Assert.DoesNotContain(claimed[1].Id, due);
+        Assert.Equal(2, await stores.Outbox.ReleaseClaimsAsync(T0.AddSeconds(2)));
+    }
+
+    [SkippableFact]
     public async Task ALeasedAlertIsInvisibleUntilTheLeaseEndsThenAnotherDispatcherTakesIt()
     {
         await using var stores = await OpenFreshStoresAsync();

@@ -257,3 +257,87 @@ public sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
     public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         Lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
 }
+
+/// <summary>An outbox in memory that records how each row was settled.</summary>
+public sealed class RecordingOutbox : IOutboxStore
+{
+    public const string Pending = "pending";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+
+    private readonly ConcurrentDictionary<long, Row> _rows = new();
+    private long _nextId;
+
+    public long Add(OutboxAlert alert)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        _rows[id] = new Row(alert with { Id = id }, Pending, DateTimeOffset.MinValue, DateTimeOffset.MinValue, null);
+        return id;
+    }
+
+    public string Status(long id) => _rows[id].Status;
+
+    public int CountWith(string status) => _rows.Values.Count(r => r.Status == status);
+
+    public string? Reason(long id) => _rows[id].Reason;
+
+    public int Attempts(long id) => _rows[id].Alert.Attempts;
+
+    public DateTimeOffset NotBefore(long id) => _rows[id].NotBefore;
+
+    public Task<IReadOnlyList<OutboxAlert>> ClaimDueAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        lock (_rows)
+        {
+            var due = _rows.Values.Where(r => r.Status == Pending && r.NotBefore <= now && r.LeasedUntil <= now).OrderBy(r => r.Alert.Id).Take(max).ToList();
+            foreach (var r in due)
+            {
+                _rows[r.Alert.Id] = r with { LeasedUntil = now + lease };
+            }
+
+            return Task.FromResult<IReadOnlyList<OutboxAlert>>([.. due.Select(r => r.Alert)]);
+        }
+    }
+
+    public Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_rows)
+        {
+            var claimed = _rows.Values.Where(r => r.Status == Pending && r.LeasedUntil > now).ToList();
+            foreach (var r in claimed)
+            {
+                _rows[r.Alert.Id] = r with { LeasedUntil = DateTimeOffset.MinValue, NotBefore = now };
+            }
+
+            return Task.FromResult(claimed.Count);
+        }
+    }
+
+    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Sent });
+
+    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Failed, Reason = reason });
+
+    public Task RescheduleAsync(long id, DateTimeOffset notBefore, string reason, bool countsAsAttempt, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with
+        {
+            NotBefore = notBefore,
+            LeasedUntil = DateTimeOffset.MinValue,
+            Reason = reason,
+            Alert = countsAsAttempt ? r.Alert with { Attempts = r.Alert.Attempts + 1 } : r.Alert,
+        });
+
+    public Task<IReadOnlyDictionary<OutboxStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<OutboxStatus, long>>(new Dictionary<OutboxStatus, long>());
+
+    private Task Update(long id, Func<Row, Row> change)
+    {
+        lock (_rows)
+        {
+            _rows[id] = change(_rows[id]);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed record Row(OutboxAlert Alert, string Status, DateTimeOffset NotBefore, DateTimeOffset LeasedUntil, string? Reason);
+}

@@ -53,6 +53,44 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AlertsAreNoPaidBroadcastsUnlessTheOperatorAllowsThem()
+    {
+        var free = Channel();
+        await free.SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None);
+        var paid = Channel(o => o.AllowPaidBroadcast = true);
+        await paid.SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None);
+
+        var calls = _api.CallsTo("sendMessage");
+        Assert.NotEqual(true, calls[0].Body["allow_paid_broadcast"]?.GetValue<bool>());
+        Assert.True(calls[1].Body["allow_paid_broadcast"]?.GetValue<bool>());
+        Assert.Equal(new RateLimitRule(30, TimeSpan.FromSeconds(1)), free.Limits.Global);
+        Assert.Equal(new RateLimitRule(1000, TimeSpan.FromSeconds(1)), paid.Limits.Global);
+        Assert.Equal(free.Limits.PerSubscriber, paid.Limits.PerSubscriber);
+        Assert.Equal(free.Limits.PerGroup, paid.Limits.PerGroup);
+    }
+
+    [Fact]
+    public async Task ABacklogGoesOutAsOneMessageOldestFirstEachWithHeadlineTimeAndLinkWithinTheLength()
+    {
+        var alerts = Enumerable.Range(1, TelegramBacklogRenderer.MaxAlerts)
+            .Select(i => Build.Alert(headline: $"Eintrag {i} <b>&amp; " + new string('x', 600), url: $"https://example.test/a?i={i}&x=\"y\"", published: new DateTimeOffset(2025, 12, 1, 14, i, 0, TimeSpan.Zero)))
+            .ToArray();
+        IAlertChannel channel = Channel();
+
+        Assert.Equal(10, channel.MaxCombined);
+        var result = await channel.SendCombinedAsync(alerts, Build.Context(), Build.Chat(42), CancellationToken.None);
+
+        Assert.IsType<SendResult.Sent>(result);
+        var text = Assert.Single(_api.CallsTo("sendMessage")).Text!;
+        Assert.InRange(FakeBotApi.VisibleLength(text), 1, TelegramAlertRenderer.SafeLength);
+        var positions = Enumerable.Range(1, 10).Select(i => text.IndexOf($"<b>Eintrag {i} &lt;b&gt;&amp;amp; ", StringComparison.Ordinal)).ToArray();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("🕒 15:01 · 01.12.2025 · ntv.de Ukraine-Liveticker", text, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"https://example.test/a?i=10&amp;x=&quot;y&quot;\">", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TooManyRequestsComesBackAtOnceWithRetryAfterForThisChatOnly()
     {
         _api.On("sendMessage", BotApiAnswer.Error(429, "Too Many Requests: retry after 7", """{"retry_after":7}"""));

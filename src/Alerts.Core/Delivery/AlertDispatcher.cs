@@ -142,7 +142,10 @@ public sealed class AlertDispatcher
 
         // With more than half a batch held, the next claim waits for sends to finish (they wake the loop).
         var next = schedule.HeldCount <= options.BatchSize / 2 ? claims.NextClaimAt : DateTimeOffset.MaxValue;
-        foreach (var message in schedule.TakeReady(now, ref next))
+
+        // Permits are taken at the time the sends start, not when this round began: the claim may have taken a while,
+        // and a permit dated earlier than its message would let the next window open too soon.
+        foreach (var message in schedule.TakeReady(time.GetUtcNow(), ref next))
         {
             var task = SendAsync(message, cancellationToken);
             lock (gate)

@@ -33,7 +33,7 @@ internal sealed partial class InstanceIdentity
 
     internal static string StableId(string machine, string directory)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(directory)));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))));
         return string.Create(CultureInfo.InvariantCulture, $"{machine}-{Convert.ToHexStringLower(hash.AsSpan(0, 4))}");
     }
 

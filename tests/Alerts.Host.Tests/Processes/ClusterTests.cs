@@ -33,6 +33,75 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
+    [SkippableFact]
+    public async Task WhenTheDispatchingInstanceDiesTheOtherSendsTheRowsItHadClaimedAsSoonAsItHoldsTheLease()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "alerts-takeover-" + Guid.NewGuid().ToString("N")[..8]);
+        var storage = TestDatabases.Create(StorageOptions.Postgres, directory);
+        try
+        {
+            await RunTakeoverAsync(storage, directory);
+        }
+        finally
+        {
+            await TestDatabases.DropAsync(storage, directory);
+        }
+    }
+
+    private async Task RunTakeoverAsync(StorageOptions storage, string directory)
+    {
+        const int alerts = 300;
+        await using (var stores = await TestDatabases.OpenAsync(storage))
+        {
+            var subscriptions = stores.GetRequiredService<ISubscriptionStore>();
+            var now = DateTimeOffset.UtcNow;
+            var items = new List<Alerts.Core.Tickers.TickerItem>();
+            var newAlerts = new List<Alerts.Core.Diffing.NewAlert>();
+            for (var s = 0; s < alerts; s++)
+            {
+                await subscriptions.EnsureSubscriberAsync(new Subscriber($"webhook:s{s}", "webhook", $"s{s}"));
+            }
+
+            var item = new Alerts.Core.Tickers.TickerItem("burst", "item", now, "Headline", "Body", null, Alerts.Core.Diffing.ItemIdentity.ContentHash("Headline", "Body"));
+            newAlerts.AddRange(Enumerable.Range(0, alerts).Select(s => new Alerts.Core.Diffing.NewAlert($"webhook:s{s}", item, "Headline", ["Headline"])));
+            await stores.GetRequiredService<Alerts.Core.Diffing.ITickerStateStore>().CommitPollAsync(new Alerts.Core.Diffing.PollCommit("burst", [item], newAlerts, null, null, now));
+        }
+
+        await using var hook = await FakeWebhook.StartAsync();
+        hook.Delay = TimeSpan.FromMilliseconds(100);
+        var settings = new Dictionary<string, string>
+        {
+            ["Alerts:Storage:Provider"] = storage.Provider,
+            ["Alerts:Storage:ConnectionString"] = storage.ConnectionString,
+            ["Alerts:Polling:Enabled"] = "false",
+            ["Alerts:Webhook:Url"] = hook.Url,
+            ["Alerts:Webhook:GlobalPerSecond"] = "30",
+            ["Alerts:Webhook:PerSubscriberPerSecond"] = "1",
+            ["Alerts:Leases:Duration"] = "00:00:06",
+        };
+
+        await using var one = HostProcess.Start(Path.Combine(directory, "one"), new Dictionary<string, string>(settings) { ["Alerts:InstanceId"] = "one" });
+        await using var two = HostProcess.Start(Path.Combine(directory, "two"), new Dictionary<string, string>(settings) { ["Alerts:InstanceId"] = "two" });
+        await CrashTests.Until(() => hook.Messages.Count >= 60, TimeSpan.FromSeconds(90), one);
+
+        // The dispatcher has a batch of rows claimed (up to 200) and sent only part of them when it dies.
+        var senderName = hook.Messages.First().Instance;
+        var (dead, survivor) = senderName == "one" ? (one, two) : (two, one);
+        dead.Kill();
+        var atKill = hook.Distinct;
+        await CrashTests.Until(() => survivor.Log.Contains("now dispatches", StringComparison.Ordinal), TimeSpan.FromSeconds(30), survivor);
+        var leaseTaken = DateTimeOffset.UtcNow;
+
+        // The dead dispatcher's claims (2 minutes by default) do not hold anything up: the rest goes out at 30/s.
+        var allowed = TimeSpan.FromSeconds(((alerts - atKill) / 30.0) + 10);
+        await CrashTests.Until(() => hook.Distinct == alerts, allowed, survivor);
+        var afterTakeover = hook.Messages.Where(m => m.At >= leaseTaken.AddMilliseconds(-200)).ToArray();
+        output.WriteLine($"{senderName} killed after {atKill} alerts; the survivor sent the remaining {alerts - atKill} within {(afterTakeover.Max(m => m.At) - leaseTaken).TotalSeconds:F1} s of taking the lease, the first {(afterTakeover.Min(m => m.At) - leaseTaken).TotalSeconds:F1} s after");
+        Assert.True(afterTakeover.Min(m => m.At) - leaseTaken < TimeSpan.FromSeconds(10));
+        Assert.All(hook.Messages.Where(m => m.At > leaseTaken), m => Assert.NotEqual(senderName, m.Instance));
+        await survivor.StopAsync();
+    }
+
     private async Task RunAsync(StorageOptions storage, string directory)
     {
         await using (var stores = await TestDatabases.OpenAsync(storage))
