@@ -116,6 +116,10 @@ internal static class HostingExtensions
         services.AddSingleton<AlertsMetrics>();
         services.AddSingleton<ServiceHealth>();
         services.AddSingleton<StartupReport>();
+        services.AddSingleton<StorageWriteProbe>();
+
+        // Hangfire's dashboard checks the anti-forgery token of every POST once the service is registered.
+        services.AddAntiforgery();
         services.AddSingleton<IDeliveryObserver>(sp => sp.GetRequiredService<AlertsMetrics>());
         // One limiter per process: alerts and the adapters' command replies take their permits from it together.
         services.TryAddSingleton<DeliveryRateLimiter>();

@@ -12,10 +12,22 @@ namespace Alerts.Telegram;
 /// <see cref="IKeyValueStore"/> before it is handled, so a crash loses the updates accepted and not yet handled instead
 /// of running a command twice after a restart (a user simply repeats a lost command; a repeated /subscribe would have
 /// saved a duplicate). Polling stops fetching while <see cref="MaxPending"/> updates wait.
+/// Duplicates are recognised by id among the last <see cref="RecentWindow"/> updates taken, not by "not above the
+/// largest id": Telegram documents that after a week without updates the next id is random, and an update below the
+/// stored maximum is a new one then (issue 13).
 /// </summary>
 internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler handler, IKeyValueStore keyValues, ILogger<TelegramUpdateProcessor> logger)
 {
     public const string LastUpdateKey = "telegram:last-update-id";
+
+    /// <summary>The ids of the last <see cref="RecentWindow"/> updates taken, oldest first, comma-separated.</summary>
+    public const string RecentUpdatesKey = "telegram:recent-update-ids";
+
+    /// <summary>
+    /// How many taken update ids are remembered. Telegram redelivers an update only while its webhook call fails or
+    /// getUpdates is not confirmed: minutes at most, far fewer updates than this for one bot.
+    /// </summary>
+    internal const int RecentWindow = 2_000;
 
     /// <summary>Updates accepted from polling and not yet handled; getUpdates waits while this many are pending.</summary>
     internal const int MaxPending = 1_000;
@@ -26,6 +38,7 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
     private readonly Dictionary<long, Task> _lanes = [];
     private readonly CancellationTokenSource _stopping = new();
     private long? _lastHandled;
+    private RecentIds? _recent;
 
     /// <summary>The id of the last update taken for handling, or null if there never was one.</summary>
     public async Task<long?> GetLastHandledAsync(CancellationToken cancellationToken)
@@ -82,19 +95,22 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
         await _stopping.CancelAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The updates not taken yet, in id order; the largest id is stored before any of them is handled.</summary>
+    /// <summary>
+    /// The updates not taken yet, in id order; their ids are stored before any of them is handled, and the last of them
+    /// becomes the polling offset.
+    /// </summary>
     private async Task<List<Update>> TakeAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var last = await LoadAsync(cancellationToken).ConfigureAwait(false);
+            var recent = await LoadRecentAsync(cancellationToken).ConfigureAwait(false);
             var fresh = new List<Update>(updates.Count);
             foreach (var update in updates.OrderBy(u => u.Id))
             {
-                if (last is { } l && update.Id <= l)
+                if (!recent.Add(update.Id))
                 {
-                    LogSkipped(logger, update.Id, l);
+                    LogSkipped(logger, update.Id);
                     continue;
                 }
 
@@ -104,6 +120,7 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
             if (fresh.Count > 0)
             {
                 var newest = fresh[^1].Id;
+                await keyValues.SetAsync(RecentUpdatesKey, recent.ToString(), cancellationToken).ConfigureAwait(false);
                 await keyValues.SetAsync(LastUpdateKey, newest.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 _lastHandled = newest;
             }
@@ -114,6 +131,20 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
         {
             _gate.Release();
         }
+    }
+
+    private async Task<RecentIds> LoadRecentAsync(CancellationToken cancellationToken)
+    {
+        if (_recent is null)
+        {
+            var stored = await keyValues.GetAsync(RecentUpdatesKey, cancellationToken).ConfigureAwait(false);
+
+            // Before the window was kept only the last id was: it is the one Telegram may redeliver.
+            var last = await LoadAsync(cancellationToken).ConfigureAwait(false);
+            _recent = RecentIds.Parse(stored ?? last?.ToString(CultureInfo.InvariantCulture) ?? "", RecentWindow);
+        }
+
+        return _recent;
     }
 
     /// <summary>Chains the update behind the ones of its chat taken before it.</summary>
@@ -185,9 +216,49 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
         return _lastHandled;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Telegram update {UpdateId} skipped: {LastHandled} was handled already")]
-    private static partial void LogSkipped(ILogger logger, int updateId, long lastHandled);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Telegram update {UpdateId} skipped: it was taken already")]
+    private static partial void LogSkipped(ILogger logger, int updateId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram update {UpdateId} not handled: shutting down")]
     private static partial void LogCancelled(ILogger logger, int updateId);
+}
+
+/// <summary>A bounded set of ids that forgets the oldest first.</summary>
+internal sealed class RecentIds(int capacity)
+{
+    private readonly HashSet<long> _set = [];
+    private readonly Queue<long> _order = new();
+
+    public static RecentIds Parse(string text, int capacity)
+    {
+        var ids = new RecentIds(capacity);
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>False when the id is among the recent ones already.</summary>
+    public bool Add(long id)
+    {
+        if (!_set.Add(id))
+        {
+            return false;
+        }
+
+        _order.Enqueue(id);
+        if (_order.Count > capacity)
+        {
+            _set.Remove(_order.Dequeue());
+        }
+
+        return true;
+    }
+
+    public override string ToString() => string.Join(',', _order.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 }

@@ -203,6 +203,25 @@ public sealed class AlertChannelTests : IAsyncLifetime
         Assert.Contains("Invalid Form Body", failed.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(400, """{"message":"Bad request, you sent Authorization: Bot test-bot-token","code":0}""")]
+    [InlineData(502, "<html>proxy error; request headers: Authorization: Bot test-bot-token</html>")]
+    public async Task AnErrorBodyThatEchoesTheTokenIsRedactedBeforeItIsKept(int status, string body)
+    {
+        Discord.Fault(_ => true, new FakeResponse(status, body));
+
+        var result = await Send(ToChannel);
+
+        var reason = result switch
+        {
+            SendResult.Permanent p => p.Reason,
+            SendResult.Transient t => t.Reason,
+            _ => throw new InvalidOperationException(result.ToString()),
+        };
+        Assert.DoesNotContain("test-bot-token", reason, StringComparison.Ordinal);
+        Assert.Contains("Authorization: Bot ***", reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ServerErrorsAreTransientAndTheRetrySucceeds()
     {

@@ -43,6 +43,9 @@ internal sealed class AlertsApp : WebApplicationFactory<Program>
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Last changes to the services, after the in-memory stores are in.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; set; }
+
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
@@ -74,6 +77,7 @@ internal sealed class AlertsApp : WebApplicationFactory<Program>
             console.ForEach(d => services.Remove(d));
             services.AddSingleton<IAlertChannel>(new ConsoleAlertChannel(TextWriter.Synchronized(Console)));
             services.AddSingleton<ILoggerProvider>(Logs);
+            ConfigureTestServices?.Invoke(services);
         });
     }
 }

@@ -35,3 +35,60 @@ public sealed class SqliteDialectTests(SqliteTestDatabase database) : IClassFixt
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
     }
 }
+
+public sealed class DeletedSqliteFileTests
+{
+    [Fact]
+    public async Task ADeletedDatabaseFileIsNeverCreatedAgainAndEveryOpenSaysItIsGone()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "alerts-gone-" + Guid.NewGuid().ToString("N")[..8]);
+        var file = Path.Combine(directory, "alerts.db");
+        var db = SqlDatabase.Create(new StorageOptions { Provider = StorageOptions.Sqlite, ConnectionString = $"Data Source={file}" });
+        try
+        {
+            // The first open creates the file (a fresh install); a pooled connection stays open on it.
+            await using (var first = await db.OpenAsync(default))
+            {
+                await using var create = first.CreateCommand();
+                create.CommandText = "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);";
+                await create.ExecuteNonQueryAsync();
+            }
+
+            File.Delete(file);
+
+            var error = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => db.OpenAsync(default));
+            Assert.Contains($"{file} is gone", error.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<DatabaseUnavailableException>(() => db.OpenAsync(default));
+            Assert.False(File.Exists(file));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AfterTheFirstOpenAMissingFileIsNotCreatedEvenWhenTheCheckIsRacedPast()
+    {
+        // Deleted between the existence check and the open: Mode=ReadWrite makes SQLite refuse instead of creating.
+        var directory = Path.Combine(Path.GetTempPath(), "alerts-gone-" + Guid.NewGuid().ToString("N")[..8]);
+        var file = Path.Combine(directory, "alerts.db");
+        var db = SqlDatabase.Create(new StorageOptions { Provider = StorageOptions.Sqlite, ConnectionString = $"Data Source={file};Pooling=False" });
+        try
+        {
+            await (await db.OpenAsync(default)).DisposeAsync();
+            Assert.Contains("Mode=ReadWrite", db.ConnectionString, StringComparison.Ordinal);
+            File.Delete(file);
+
+            await using var direct = new SqliteConnection(db.ConnectionString);
+            await Assert.ThrowsAsync<SqliteException>(() => direct.OpenAsync());
+            Assert.False(File.Exists(file));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

@@ -145,7 +145,7 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SkipsUpdatesOlderThanTheLastHandledOne()
+    public async Task SkipsAnUpdateTakenAlreadyButHandlesALowerIdItHasNotSeen()
     {
         await _keyValues.SetAsync(TelegramUpdateProcessor.LastUpdateKey, "50");
         var options = Options.Create(Build.Options(_api.BaseUrl));
@@ -153,11 +153,37 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         var handler = new TelegramUpdateHandler(bot, _commands, _store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
         var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
 
+        // 50 was the last one taken before this version, which kept no more than that.
         Assert.False(await processor.ProcessAsync(Updates.Message("/list", updateId: 50), CancellationToken.None));
         Assert.True(await processor.ProcessAsync(Updates.Message("/list", updateId: 51), CancellationToken.None));
+        Assert.False(await processor.ProcessAsync(Updates.Message("/list", updateId: 51), CancellationToken.None));
 
-        Assert.Single(_commands.Calls);
-        Assert.Equal("51", await _keyValues.GetAsync(TelegramUpdateProcessor.LastUpdateKey));
+        // After a week without updates Telegram starts from a random id, possibly a lower one: it is new.
+        Assert.True(await processor.ProcessAsync(Updates.Message("/list", updateId: 7), CancellationToken.None));
+        Assert.True(await processor.ProcessAsync(Updates.Message("/list", updateId: 8), CancellationToken.None));
+        Assert.False(await processor.ProcessAsync(Updates.Message("/list", updateId: 7), CancellationToken.None));
+
+        Assert.Equal(3, _commands.Calls.Count);
+        Assert.Equal("8", await _keyValues.GetAsync(TelegramUpdateProcessor.LastUpdateKey));
+        Assert.Equal("50,51,7,8", await _keyValues.GetAsync(TelegramUpdateProcessor.RecentUpdatesKey));
+
+        // A restart remembers the window.
+        var restarted = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        Assert.False(await restarted.ProcessAsync(Updates.Message("/list", updateId: 51), CancellationToken.None));
+        Assert.True(await restarted.ProcessAsync(Updates.Message("/list", updateId: 9), CancellationToken.None));
+    }
+
+    [Fact]
+    public void TheWindowOfRecentIdsForgetsTheOldestFirst()
+    {
+        var ids = new RecentIds(3);
+        Assert.True(ids.Add(1));
+        Assert.True(ids.Add(2));
+        Assert.True(ids.Add(3));
+        Assert.False(ids.Add(2));
+        Assert.True(ids.Add(4));
+        Assert.True(ids.Add(1));
+        Assert.Equal("3,4,1", ids.ToString());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Alerts.Core.Diagnostics;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,7 @@ public sealed class AlertDispatcher
     private readonly Lock gate = new();
     private readonly HashSet<Task> sending = [];
     private readonly SemaphoreSlim wake = new(0);
+    private readonly RepeatedFailureLog failureLog;
 
     public AlertDispatcher(
         IOutboxStore outbox,
@@ -44,6 +46,7 @@ public sealed class AlertDispatcher
         this.time = time;
         this.options = options;
         this.logger = logger;
+        failureLog = new RepeatedFailureLog(TimeSpan.FromMinutes(1), time);
         foreach (var channel in channels)
         {
             foreach (var platform in channel.Platforms)
@@ -97,8 +100,19 @@ public sealed class AlertDispatcher
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // The database may be down: keep the loop alive and try again after a pause.
-                    logger.LogError(e, "Dispatch step failed");
+                    // The database may be down: keep the loop alive and try again after a pause; one line a minute, not one a step.
+                    if (failureLog.ShouldLog(e.Message, out var suppressed))
+                    {
+                        if (suppressed == 0)
+                        {
+                            logger.LogError(e, "Dispatch step failed");
+                        }
+                        else
+                        {
+                            logger.LogError("Dispatch step still failing ({Suppressed} more since the last line): {Error}", suppressed, e.Message);
+                        }
+                    }
+
                     next = time.GetUtcNow() + options.IdlePollInterval;
                 }
 

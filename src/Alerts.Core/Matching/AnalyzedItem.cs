@@ -46,6 +46,17 @@ public sealed class AnalyzedItem
 
     public TickerItem Item { get; }
 
+    // What the regex terms of the query being evaluated may still spend on this item, in Stopwatch ticks.
+    // Unlimited until a matcher starts a budget; one item is evaluated on one thread.
+    private long _budgetLeft = long.MaxValue;
+
+    /// <summary>Starts the matching budget of one query on this item (SPEC §3: an enforced budget per item and subscriber).</summary>
+    internal void StartBudget(TimeSpan budget) => _budgetLeft = (long)(budget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+
+    internal bool BudgetSpent => _budgetLeft <= 0;
+
+    internal void Charge(long elapsedTicks) => _budgetLeft -= elapsedTicks;
+
     /// <summary>Headline tokens (indexes below <see cref="HeadlineCount"/>) then body tokens, in position order.</summary>
     public IReadOnlyList<TextToken> Tokens { get; }
 

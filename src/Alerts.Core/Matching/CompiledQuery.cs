@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Alerts.Core.Matching;
 
-/// <summary>Counts regex terms that ran out of time; such a term counts as no match (issue: no query may slow others).</summary>
+/// <summary>
+/// Counts regex terms that ran out of time, or were skipped because their query had spent its budget on the item;
+/// such a term counts as no match (no query may slow others).
+/// </summary>
 public sealed class RegexTimeoutCounter
 {
     private long _count;
@@ -296,6 +299,13 @@ internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeout
 {
     public override bool Matches(AnalyzedItem item)
     {
+        if (item.BudgetSpent)
+        {
+            timeouts?.Record(regex.ToString());
+            return false;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             return regex.IsMatch(item.Item.Headline) || (!headlineOnly && regex.IsMatch(item.Item.Body));
@@ -305,10 +315,16 @@ internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeout
             timeouts?.Record(regex.ToString());
             return false;
         }
+        finally
+        {
+            item.Charge(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        }
     }
 
     internal override void CollectHits(AnalyzedItem item, List<Hit> hits)
     {
+        // Already matched: the highlights are worth one more pass even when that pass goes over the budget.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Add(item.Item.Headline, 0);
@@ -320,6 +336,10 @@ internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeout
         catch (RegexMatchTimeoutException)
         {
             timeouts?.Record(regex.ToString());
+        }
+        finally
+        {
+            item.Charge(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
 
         void Add(string text, int field)

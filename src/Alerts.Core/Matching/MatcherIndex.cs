@@ -152,7 +152,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         _lock.EnterReadLock();
         try
         {
-            return _state.Match(item);
+            return _state.Match(item, _options.ItemBudget);
         }
         finally
         {
@@ -166,7 +166,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         _lock.EnterReadLock();
         try
         {
-            return _state.Match(item, stats);
+            return _state.Match(item, _options.ItemBudget, stats);
         }
         finally
         {
@@ -592,7 +592,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             }
         }
 
-        public IReadOnlyList<SubscriberMatch> Match(TickerItem item, MatchStats? stats = null)
+        public IReadOnlyList<SubscriberMatch> Match(TickerItem item, TimeSpan itemBudget, MatchStats? stats = null)
         {
             var analyzed = AnalyzedItem.Create(item, Normalizer);
             var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
@@ -604,7 +604,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             {
                 if (_byKey.TryGetValue(key, out var posting))
                 {
-                    ConsiderAll(posting, analyzed, accumulator, seen, stats);
+                    ConsiderAll(posting, analyzed, itemBudget, accumulator, seen, stats);
                 }
             }
 
@@ -626,34 +626,34 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     {
                         if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
-                            ConsiderAll(posting, analyzed, accumulator, seen, stats);
+                            ConsiderAll(posting, analyzed, itemBudget, accumulator, seen, stats);
                         }
                     }
                 }
             }
 
-            ConsiderAll(_always, analyzed, accumulator, seen, stats);
+            ConsiderAll(_always, analyzed, itemBudget, accumulator, seen, stats);
             sets.Clear();
             t_sets = sets;
             return accumulator.Build();
         }
 
-        private void ConsiderAll(Posting posting, AnalyzedItem analyzed, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
+        private void ConsiderAll(Posting posting, AnalyzedItem analyzed, TimeSpan itemBudget, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
         {
             var groups = posting.Groups(out var single);
             if (single is not null)
             {
-                Consider(single, analyzed, accumulator, seen, stats);
+                Consider(single, analyzed, itemBudget, accumulator, seen, stats);
                 return;
             }
 
             foreach (var group in groups)
             {
-                Consider(group, analyzed, accumulator, seen, stats);
+                Consider(group, analyzed, itemBudget, accumulator, seen, stats);
             }
         }
 
-        private void Consider(Group group, AnalyzedItem analyzed, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
+        private void Consider(Group group, AnalyzedItem analyzed, TimeSpan itemBudget, MatchAccumulator accumulator, HashSet<object> seen, MatchStats? stats)
         {
             if (group is MultiAnchorGroup && !seen.Add(group))
             {
@@ -665,6 +665,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 stats.Candidates++;
             }
 
+            analyzed.StartBudget(itemBudget);
             if (SourceAllows(group.First.SourceId, analyzed.Item) && group.Query.Matches(analyzed))
             {
                 if (stats is not null)

@@ -13,6 +13,22 @@ public sealed record QueryOptions
 
     /// <summary>How long one regex term may run on one item before it counts as no match.</summary>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// What matching one item against one query may cost in all (its regexes together); past it the remaining
+    /// regex terms count as no match. A regex call is stopped at <see cref="RegexTimeout"/>, so the worst case is
+    /// this plus one timeout.
+    /// </summary>
+    public TimeSpan ItemBudget { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Largest bound of a counted repetition (<c>{n,m}</c>) in a regex: the engine unrolls it into that many copies.</summary>
+    public int MaxRegexRepetition { get; init; } = 100;
+
+    /// <summary>Largest automaton (character positions after unrolling, <see cref="RegexCost.Size"/>) of all regexes of one query together.</summary>
+    public int MaxRegexSize { get; init; } = 1000;
+
+    /// <summary>Most variable repetitions (<c>*</c>, <c>+</c>, <c>?</c>, optional copies of <c>{n,m}</c>, after unrolling; <see cref="RegexCost.Loops"/>) of all regexes of one query together.</summary>
+    public int MaxRegexLoops { get; init; } = 24;
 }
 
 /// <summary>
@@ -34,7 +50,7 @@ public static class QueryParser
             throw new QuerySyntaxException($"query longer than {options.MaxLength} characters", options.MaxLength);
         }
 
-        var tokens = Lex(query);
+        var tokens = Lex(query, options);
         if (tokens.Count == 1)
         {
             throw new QuerySyntaxException("empty query", 0);
@@ -126,7 +142,7 @@ public static class QueryParser
 
     private static bool IsDelimiter(char c) => char.IsWhiteSpace(c) || c is '(' or ')' or '"';
 
-    private static List<Lexeme> Lex(string q)
+    private static List<Lexeme> Lex(string q, QueryOptions options)
     {
         var tokens = new List<Lexeme>();
         var i = 0;
@@ -170,7 +186,7 @@ public static class QueryParser
                 }
 
                 case '/':
-                    i = LexRegex(q, i, tokens);
+                    i = LexRegex(q, i, tokens, options);
                     continue;
                 case '-':
                     if (i + 1 >= q.Length || char.IsWhiteSpace(q[i + 1]) || q[i + 1] is ')' or ',')
@@ -304,7 +320,7 @@ public static class QueryParser
         return new(Kind.Word, text, start);
     }
 
-    private static int LexRegex(string q, int start, List<Lexeme> tokens)
+    private static int LexRegex(string q, int start, List<Lexeme> tokens, QueryOptions options)
     {
         var i = start + 1;
         while (i < q.Length && q[i] != '/')
@@ -326,6 +342,40 @@ public static class QueryParser
         if (i + 1 < q.Length && !IsDelimiter(q[i + 1]) && q[i + 1] != ',')
         {
             throw new QuerySyntaxException("nothing may follow a regex's closing '/' (matching is always case-insensitive)", i + 1);
+        }
+
+        // Syntax first with the backtracking engine, which reads a{100000} without unrolling it; then the cost, so
+        // that a pattern too large for NonBacktracking is refused for its size and not as "not supported".
+        try
+        {
+            _ = new Regex(pattern, RegexFlags & ~RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(50));
+        }
+        catch (RegexParseException e)
+        {
+            throw new QuerySyntaxException($"invalid regex: {DescribeRegexError(e.Error)}", start + 1 + Math.Max(0, e.Offset - 1));
+        }
+        catch (ArgumentException e)
+        {
+            throw new QuerySyntaxException($"invalid regex: {e.Message}", start);
+        }
+
+        var cost = RegexCost.Of(pattern);
+        if (cost.LargestRepetition > options.MaxRegexRepetition)
+        {
+            throw new QuerySyntaxException(
+                $"regex too costly: a counted repetition of {cost.LargestRepetition} is over the limit of {options.MaxRegexRepetition} (it cannot be matched cheaply)", start);
+        }
+
+        if (cost.Size > options.MaxRegexSize)
+        {
+            throw new QuerySyntaxException(
+                $"regex too costly: its automaton has about {cost.Size} states, over the limit of {options.MaxRegexSize} (it cannot be matched cheaply)", start);
+        }
+
+        if (cost.Loops > options.MaxRegexLoops)
+        {
+            throw new QuerySyntaxException(
+                $"regex too costly: it has {cost.Loops} variable repetitions (*, +, ?, {{n,m}}) once its counts are unrolled, over the limit of {options.MaxRegexLoops} (it cannot be matched cheaply)", start);
         }
 
         Regex regex;
@@ -352,15 +402,25 @@ public static class QueryParser
             {
                 throw new QuerySyntaxException("invalid regex: it matches empty text, so it would match every item", start);
             }
+
+            // Like a query without a word: /./, / / or /(?s).+/ match nearly every entry. A regex must need at least
+            // two characters, and not be satisfied by short neutral text.
+            if (cost.MinLength < 2 || MatchEverythingProbes.Any(regex.IsMatch))
+            {
+                throw new QuerySyntaxException("regex would match almost everything: it must ask for something specific, at least two characters", start);
+            }
         }
         catch (RegexMatchTimeoutException)
         {
-            // Cannot happen on empty input; a pattern is never rejected for it.
+            // Cannot happen on these short inputs; a pattern is never rejected for it.
         }
 
         tokens.Add(new(Kind.Regex, pattern, start));
         return i + 1;
     }
+
+    /// <summary>Short text no real subscription is looking for; a regex that finds something in it finds it everywhere.</summary>
+    private static readonly string[] MatchEverythingProbes = ["xq", "q z", "9k", "k9", "zq\n"];
 
     private static string DescribeRegexError(RegexParseError error)
     {
@@ -384,6 +444,8 @@ public static class QueryParser
     {
         private int _index;
         private int _terms;
+        private long _regexSize;
+        private long _regexLoops;
 
         public Dictionary<QueryNode, int> Positions { get; } = new(ReferenceEqualityComparer.Instance);
 
@@ -527,6 +589,21 @@ public static class QueryParser
                 case Kind.Phrase:
                     return Term(new PhraseNode(token.Text), token.Position);
                 case Kind.Regex:
+                    var cost = RegexCost.Of(token.Text);
+                    _regexSize += cost.Size;
+                    _regexLoops += cost.Loops;
+                    if (_regexSize > options.MaxRegexSize)
+                    {
+                        throw new QuerySyntaxException(
+                            $"regexes too costly: together their automata have about {_regexSize} states, over the limit of {options.MaxRegexSize} (they cannot be matched cheaply)", token.Position);
+                    }
+
+                    if (_regexLoops > options.MaxRegexLoops)
+                    {
+                        throw new QuerySyntaxException(
+                            $"regexes too costly: together they have {_regexLoops} variable repetitions (*, +, ?, {{n,m}}) once their counts are unrolled, over the limit of {options.MaxRegexLoops} (they cannot be matched cheaply)", token.Position);
+                    }
+
                     return Term(new RegexNode(token.Text), token.Position);
                 default:
                     throw new QuerySyntaxException($"unexpected '{token.Text}'", token.Position);

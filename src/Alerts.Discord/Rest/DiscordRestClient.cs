@@ -102,8 +102,9 @@ public sealed partial class DiscordRestClient
         }
         catch (HttpRequestException ex)
         {
-            LogFailed(route, ex.Message);
-            return DiscordApiResult.Fail(new DiscordFailure(DiscordFailureKind.Transient, null, null, ex.Message));
+            var reason = Redact(ex.Message);
+            LogFailed(route, reason);
+            return DiscordApiResult.Fail(new DiscordFailure(DiscordFailureKind.Transient, null, null, reason));
         }
     }
 
@@ -122,7 +123,9 @@ public sealed partial class DiscordRestClient
             return DiscordApiResult.Ok(status == 204 ? null : TryRead(text, DiscordJsonContext.Default.IdResponse)?.Id);
         }
 
-        var message = error?.Message ?? (string.IsNullOrWhiteSpace(text) ? response.ReasonPhrase ?? "" : Truncate(text));
+        // A proxy or a misbehaving gateway may echo the request, Authorization header included: the body goes into the
+        // log and the outbox's last_error, so the token is taken out first, as Telegram's adapter does.
+        var message = Redact(error?.Message ?? (string.IsNullOrWhiteSpace(text) ? response.ReasonPhrase ?? "" : Truncate(text)));
         LogRejected(route, status, error?.Code, message);
         if (status == 429)
         {
@@ -132,6 +135,10 @@ public sealed partial class DiscordRestClient
         var kind = status >= 500 ? DiscordFailureKind.Transient : DiscordFailureKind.Rejected;
         return DiscordApiResult.Fail(new DiscordFailure(kind, status, error?.Code, message));
     }
+
+    /// <summary>The bot token never leaves this class in text (interaction tokens are single-use and expire in 15 minutes).</summary>
+    private string Redact(string text) =>
+        string.IsNullOrEmpty(_options.BotToken) ? text : text.Replace(_options.BotToken, "***", StringComparison.Ordinal);
 
     private static RateLimitHeaders ReadRateLimitHeaders(HttpResponseMessage response)
     {

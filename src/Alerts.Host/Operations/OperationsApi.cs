@@ -9,6 +9,7 @@ using Alerts.Core.Tickers;
 using Alerts.Storage;
 using Hangfire;
 using Hangfire.Dashboard;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using DashboardOptions = Alerts.Host.Options.DashboardOptions;
@@ -24,16 +25,50 @@ internal static class OperationsApi
         app.MapMetrics("/metrics", app.Services.GetRequiredService<AlertsMetrics>().Registry);
 
         var dashboard = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        app.UseForwardedHeaders(ForwardedHeadersFrom(dashboard));
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase), branch => branch.Use(AddSecurityHeaders));
         app.UseHangfireDashboard(
             "/hangfire",
             new Hangfire.DashboardOptions
             {
                 Authorization = [new DashboardAuthorization(dashboard)],
+
+                // Retrying, deleting or triggering jobs needs the credentials: "from this machine" is too weak for
+                // actions (a local process, a proxy misconfigured later). POSTs also need Hangfire's anti-forgery
+                // token (AddAntiforgery in AddAlertsCore), so another site cannot make a logged-in browser post them.
+                IsReadOnlyFunc = _ => !dashboard.HasCredentials,
                 DisplayStorageConnectionString = false,
                 AppPath = null,
             },
             app.Services.GetRequiredService<JobStorage>());
         return app;
+    }
+
+    /// <summary>Forwarding headers believed from the configured proxies only; the framework's default trusts loopback, which is every proxy on this host.</summary>
+    internal static ForwardedHeadersOptions ForwardedHeadersFrom(DashboardOptions settings)
+    {
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var proxy in settings.KnownProxies)
+        {
+            forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        }
+
+        return forwarded;
+    }
+
+    private static Task AddSecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = "no-store";
+
+        // The dashboard's pages carry inline scripts and styles of their own; nothing may come from elsewhere or frame them.
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+        return next();
     }
 
     internal static async Task<IResult> GetHealthAsync(
@@ -45,6 +80,7 @@ internal static class OperationsApi
         SourcePoller poller,
         DispatchLeader leader,
         InstanceIdentity instance,
+        StorageWriteProbe writeProbe,
         ServiceHealth health,
         CancellationToken cancellationToken)
     {
@@ -58,6 +94,9 @@ internal static class OperationsApi
         {
             databaseError = e.Message;
         }
+
+        // Reads alone pass on a full disk; the database is healthy only when it also takes a write.
+        databaseError ??= await writeProbe.ProbeAsync(cancellationToken);
 
         var sources = new List<SourceHealth>();
         foreach (var source in configured)
@@ -150,8 +189,20 @@ internal sealed class DashboardAuthorization(DashboardOptions settings) : IDashb
         return false;
     }
 
-    private static bool IsLocal(HttpContext http)
+    /// <summary>Headers a proxy adds; the middleware moves a consumed <c>X-Forwarded-For</c> to <c>X-Original-For</c>.</summary>
+    private static readonly string[] ForwardingHeaders = ["X-Forwarded-For", "X-Original-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto"];
+
+    /// <summary>
+    /// This machine, and not through a proxy: a reverse proxy on the same host connects from 127.0.0.1 for every
+    /// client on the internet, so a request that carries any forwarding header is never local (issue 13).
+    /// </summary>
+    internal static bool IsLocal(HttpContext http)
     {
+        if (Array.Exists(ForwardingHeaders, h => http.Request.Headers.ContainsKey(h)))
+        {
+            return false;
+        }
+
         var remote = http.Connection.RemoteIpAddress;
         if (remote is null)
         {

@@ -91,6 +91,12 @@ public sealed class DashboardOptions
     public string? Password { get; set; }
 
     public bool HasCredentials => !string.IsNullOrEmpty(Username) && !string.IsNullOrEmpty(Password);
+
+    /// <summary>
+    /// Reverse proxies (IP addresses) whose <c>X-Forwarded-For</c> / <c>X-Forwarded-Proto</c> are believed. None by
+    /// default: then no forwarding header changes the client address, and a request that carries one is never local.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
 }
 
 /// <summary><c>Alerts:Health</c>: when <c>/healthz</c> stops saying the service works.</summary>

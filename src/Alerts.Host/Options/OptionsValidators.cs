@@ -234,6 +234,14 @@ internal sealed class DashboardValidator : OptionsValidator<DashboardOptions>
         {
             problems.Add("Alerts:Dashboard:Username and Alerts:Dashboard:Password must be set together");
         }
+
+        for (var i = 0; i < options.KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(options.KnownProxies[i], out _))
+            {
+                problems.Add($"Alerts:Dashboard:KnownProxies:{i} '{options.KnownProxies[i]}' is not an IP address");
+            }
+        }
     }
 }
 

@@ -24,6 +24,24 @@ public class MatcherIndexTests
     }
 
     [Fact]
+    public void AQueryThatSpentItsBudgetOnAnItemCountsItsRemainingRegexesAsNoMatch()
+    {
+        // A budget of one tick: the first regex runs and spends it, the second is not even tried.
+        using var spent = new MatcherIndex(options: Options with { ItemBudget = TimeSpan.FromTicks(1) });
+        using var ample = new MatcherIndex(options: Options);
+        foreach (var index in new[] { spent, ample })
+        {
+            index.AddRange([Sub(1, "a", "/Kyiv\\d/ OR /Drohne\\d/"), Sub(2, "b", "/Drohne\\d/")]);
+        }
+
+        var item = Item("Drohne1 über Kiew");
+
+        Assert.Equal(["a", "b"], ample.Match(item).Select(m => m.SubscriberId).Order());
+        Assert.Equal(["b"], spent.Match(item).Select(m => m.SubscriberId));
+        Assert.Equal(1, spent.RegexTimeouts.Count);
+    }
+
+    [Fact]
     public void RespectsTheSubscriptionsSource()
     {
         using var index = new MatcherIndex(options: Options);

@@ -14,7 +14,7 @@ internal static class MatchingTestData
     ]);
 
     /// <summary>A regex budget that a loaded CI machine cannot exceed by accident; the timeout itself has its own test.</summary>
-    public static readonly QueryOptions Options = new() { RegexTimeout = TimeSpan.FromSeconds(10) };
+    public static readonly QueryOptions Options = new() { RegexTimeout = TimeSpan.FromSeconds(10), ItemBudget = TimeSpan.FromSeconds(10) };
 
     public static TickerItem Item(string headline, string body = "", string source = "ntv") =>
         new(source, "k-" + headline.GetHashCode(StringComparison.Ordinal), new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero), headline, body, null, "h");

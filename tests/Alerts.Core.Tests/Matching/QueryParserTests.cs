@@ -106,6 +106,61 @@ public class QueryParserTests
         Assert.InRange(e.Position, 1, query.Length);
     }
 
+    [Theory]
+    [InlineData("/a{100000}/", "a counted repetition of 100000 is over the limit of 100")]
+    [InlineData("/(\\w*\\s*){200}q/", "a counted repetition of 200 is over the limit of 100")]
+    [InlineData("Drohne /x{5,101}/", "a counted repetition of 101 is over the limit of 100")]
+    [InlineData("/((ab){30}){30}/", "its automaton has about 1800 states, over the limit of 1000")]
+    [InlineData("/(\\w+\\s*){20}q/", "it has 40 variable repetitions (*, +, ?, {n,m}) once its counts are unrolled, over the limit of 24")]
+    [InlineData("/\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*\\s*\\w*q/", "it has 25 variable repetitions")]
+    [InlineData("/(\\w?\\s?){100}q/", "it has 200 variable repetitions")]
+    [InlineData("/([a-z ]{0,100}\\s){9}q/", "it has 900 variable repetitions")]
+    public void RefusesARegexThatCannotBeMatchedCheaplyAndSaysWhy(string query, string reason)
+    {
+        var e = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(query));
+        Assert.StartsWith("regex too costly: ", e.Reason, StringComparison.Ordinal);
+        Assert.Contains(reason, e.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("(it cannot be matched cheaply)", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RefusesRegexesThatTogetherAreTooLargeForOneQuery()
+    {
+        // Each is within the limits on its own; together they are not.
+        var large = "/(ab){100}q/";
+        QueryParser.Parse(large);
+        var e = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(string.Join(" OR ", Enumerable.Repeat(large, 5))));
+        Assert.StartsWith("regexes too costly: together their automata have about 1005 states, over the limit of 1000", e.Reason, StringComparison.Ordinal);
+
+        var loopy = "/(\\w+\\s+){5}q/";
+        QueryParser.Parse(loopy);
+        e = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(string.Join(" OR ", Enumerable.Repeat(loopy, 3))));
+        Assert.StartsWith("regexes too costly: together they have 30 variable repetitions", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/./")]
+    [InlineData("/ /")]
+    [InlineData("/(?s).+/")]
+    [InlineData("/\\w/")]
+    [InlineData("/.{2}/")]
+    [InlineData("/[a-z]+/")]
+    [InlineData("/\\s\\S/")]
+    public void RefusesARegexThatMatchesAlmostEverythingLikeOtherMatchEverythingQueries(string query)
+    {
+        var e = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(query));
+        Assert.StartsWith("regex would match almost everything", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/\\bF-?16\\b/")]
+    [InlineData("/\\d{3,} Drohnen/")]
+    [InlineData("/Sel[ae]nskyj/")]
+    [InlineData("/Drohnen(abwehr|angriff)/")]
+    [InlineData("/\\d{4}/")]
+    [InlineData("/(?i:kyiv|kiew)/")]
+    public void AcceptsTheUsualRegexes(string query) => QueryParser.Parse(query);
+
     [Fact]
     public void EnforcesTheLengthLimit()
     {

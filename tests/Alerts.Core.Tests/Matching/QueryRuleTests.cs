@@ -154,9 +154,9 @@ public class QueryRuleTests
     {
         // Under a backtracking engine this takes exponential time; NonBacktracking is linear in the input.
         var body = new string('a', 10_000) + "!";
-        Assert.Null(Match("/(a+)+$/ Drohne", "Drohne", body));
-        Assert.Null(Match("/^(a+)+$/", "x", body));
-        Assert.NotNull(Match("/(a+)+!/", "x", body));
+        Assert.Null(Match("/(aa+)+$/ Drohne", "Drohne", body));
+        Assert.Null(Match("/^(aa+)+$/", "x", body));
+        Assert.NotNull(Match("/(aa+)+!/", "x", body));
     }
 
     [Fact]

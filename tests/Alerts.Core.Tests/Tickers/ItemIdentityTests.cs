@@ -32,4 +32,76 @@ public sealed class ItemIdentityTests
     [Fact]
     public void HeadlineFingerprintTellsDifferentHeadlinesApart() =>
         Assert.NotEqual(ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew"), ItemIdentity.HeadlineFingerprint("Luftalarm in Lwiw"));
+
+    [Fact]
+    public void TheFingerprintOfLatinTextIsTheSameAsFromTheWholeStringNormalised()
+    {
+        // Stored fingerprints (seen_items.headline_fp) were computed by normalising the whole headline; the per-character
+        // table for ASCII and Latin-1 must give exactly the same digest, or every stored entry would look edited.
+        string[] headlines =
+        [
+            "Außenminister in Brüssel: „Wir stehen an der Seite der Ukraine“",
+            "ÄÖÜ äöü ß ẞ Æ æ Ø ø × ÷ ¼ ½ ° ª º µ ¡ ¿ Ð Þ þ ÿ",
+            "150.000 Menschen ohne Strom – 2:1 nach Verlängerung",
+            "Kiew, Київ, 🚀 und 東京",
+            "",
+        ];
+
+        foreach (var headline in headlines)
+        {
+            var sb = new System.Text.StringBuilder();
+            foreach (var c in headline.Normalize(System.Text.NormalizationForm.FormD))
+            {
+                if (c is 'ß' or 'ẞ')
+                {
+                    sb.Append("ss");
+                }
+                else if (char.IsLetterOrDigit(c))
+                {
+                    sb.Append(char.ToLowerInvariant(c));
+                }
+            }
+
+            Assert.Equal(Convert.ToHexStringLower(XxHash128.Hash(MemoryMarshal.AsBytes(sb.ToString().AsSpan()))), ItemIdentity.HeadlineFingerprint(headline));
+        }
+    }
+
+    [Fact]
+    public void AnEntryKeyIsTheLocalTimeAndTheFingerprintsFirstSixteenHexDigits()
+    {
+        var key = ItemIdentity.EntryKey(new TimeOnly(9, 5), "Luftalarm in Kiew");
+
+        Assert.Equal("09:05~" + ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew")[..16], key);
+        Assert.Equal(key, ItemIdentity.EntryKey(new TimeOnly(9, 5), "LUFTALARM in Kiew!"));
+        Assert.Equal(key, ItemIdentity.EntryKeyFromFingerprint(new TimeOnly(9, 5), ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew")));
+    }
+
+    [Theory]
+    [InlineData("2025-12-01T14:29Z", true)]
+    [InlineData("2025-12-01T14:29Z#12", true)]
+    [InlineData("15:29~0123456789abcdef", false)]
+    [InlineData("https://example.com/a", false)]
+    [InlineData("2025-12-01T14:29Z#", false)]
+    public void TheOldTimeKeysAreRecognised(string key, bool isTimeKey) => Assert.Equal(isTimeKey, ItemIdentity.IsTimeKey(key));
+
+    [Fact]
+    public void OldKeysAreReKeyedFromTheStoredTimeInTheSourcesZoneAndCopiesBecomeOne()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var fingerprint = ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew");
+        var at = new DateTimeOffset(2025, 11, 29, 22, 50, 0, TimeSpan.Zero); // 23:50 in Berlin
+        var seen = new Dictionary<string, SeenItem>
+        {
+            ["2025-11-29T22:50Z"] = new("2025-11-29T22:50Z", "h", fingerprint, at),
+            ["2025-11-29T22:50Z#2"] = new("2025-11-29T22:50Z#2", "h", fingerprint, at),
+            ["guid-7"] = new("guid-7", "h", fingerprint, at),
+        };
+
+        var (state, renamed) = ItemIdentity.UpgradeLegacyKeys(new SourceState(seen, null, null, null, 0, null, KeyScheme: 1), berlin);
+
+        var newKey = ItemIdentity.EntryKey(new TimeOnly(23, 50), "Luftalarm in Kiew");
+        Assert.Equal(new Dictionary<string, string> { ["2025-11-29T22:50Z"] = newKey, ["2025-11-29T22:50Z#2"] = newKey }, renamed);
+        Assert.Equal([newKey, "guid-7"], state.Seen.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ItemIdentity.CurrentKeyScheme, state.KeyScheme);
+    }
 }

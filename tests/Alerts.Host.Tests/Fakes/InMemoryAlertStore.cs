@@ -28,6 +28,9 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
     /// <summary>When true every call throws, as if the database were down.</summary>
     public bool Down { get; set; }
 
+    /// <summary>When true leases cannot be written while everything else answers, as on a full disk that still serves reads.</summary>
+    public bool WritesFail { get; set; }
+
     public int CommitCount { get; private set; }
 
     /// <summary>Awaited before a poll's commit: lets a test hold the polls of one source, as a hung database write would.</summary>
@@ -185,6 +188,11 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
 
     public Task<bool> TryAcquireAsync(string name, string owner, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default) => Run(() =>
     {
+        if (WritesFail)
+        {
+            throw new InvalidOperationException("database or disk is full");
+        }
+
         if (leases.TryGetValue(name, out var l) && l.Owner != owner && l.Until > now)
         {
             return false;

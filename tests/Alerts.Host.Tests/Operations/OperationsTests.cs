@@ -65,6 +65,33 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task HealthIs503WhenTheDatabaseTakesNoWritesAlthoughReadsWork()
+    {
+        await using var app = new AlertsApp();
+        var client = app.CreateClient();
+        app.Store.WritesFail = true;
+
+        using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("unhealthy", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("writes fail: database or disk is full", json.RootElement.GetProperty("database").GetProperty("error").GetString());
+
+        // Asked again and again (a load balancer's probe): one log line, not one per request.
+        for (var i = 0; i < 20; i++)
+        {
+            using var again = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        }
+
+        Assert.Single(app.Logs.Lines, l => l.Contains("Database unhealthy", StringComparison.Ordinal));
+        app.Store.WritesFail = false;
+        using var recovered = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+    }
+
+    [Fact]
     public async Task MetricsCountPollsItemsMatchesAndSentAlertsWithTheirLatency()
     {
         await using var ticker = await FakeTicker.StartAsync();
