@@ -17,7 +17,8 @@ internal sealed partial class TelegramAlertChannel(
     ILogger<TelegramAlertChannel> logger,
     ISubscriptionStore? subscriptions = null,
     ISubscriptionCommands? commands = null,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    TelegramTopics? topics = null)
     : IAlertChannel
 {
     /// <summary>Telegram's broadcast limits (SPEC §6): 30/s overall, 1/s per chat, 20/min per group.</summary>
@@ -47,13 +48,14 @@ internal sealed partial class TelegramAlertChannel(
 
         // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
         var keyboard = subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
-        return await SendAsync(() => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat), alert.Id, to, keyboard, cancellationToken).ConfigureAwait(false);
+        var topic = subscription is not null && topics is not null ? await topics.GetAsync(subscription.Id, cancellationToken).ConfigureAwait(false) : null;
+        return await SendAsync(() => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat), alert.Id, to, keyboard, cancellationToken, topic).ConfigureAwait(false);
     }
 
     public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
         SendAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, null, cancellationToken);
 
-    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, InlineKeyboardMarkup? keyboard, CancellationToken cancellationToken)
+    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, InlineKeyboardMarkup? keyboard, CancellationToken cancellationToken, int? topic = null)
     {
         if (!long.TryParse(to.Address, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId))
         {
@@ -80,6 +82,7 @@ internal sealed partial class TelegramAlertChannel(
                 ParseMode.Html,
                 linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
                 replyMarkup: keyboard,
+                messageThreadId: topic,
                 // Quiet hours deliver without sound instead of dropping (SPEC §5).
                 disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
                 allowPaidBroadcast: _options.AllowPaidBroadcast,

@@ -29,6 +29,7 @@ public static class TelegramExtensions
         services.AddSingleton<ITelegramBotClient>(sp => CreateClient(sp.GetRequiredService<IOptions<TelegramOptions>>().Value));
         services.AddSingleton<TelegramBotIdentity>();
         services.AddSingleton<ChatAdminCache>();
+        services.AddSingleton<TelegramTopics>();
         services.AddSingleton<TelegramUpdateHandler>();
         services.AddSingleton<TelegramUpdateProcessor>();
         services.AddSingleton<TelegramAlertChannel>();

@@ -25,7 +25,8 @@ internal sealed partial class TelegramUpdateHandler(
     ChatAdminCache admins,
     IOptions<TelegramOptions> options,
     ILogger<TelegramUpdateHandler> logger,
-    TelegramOutbound? outbound = null)
+    TelegramOutbound? outbound = null,
+    TelegramTopics? topics = null)
 {
     // Replies go through the process's shared limiter; a handler built by hand (tests) gets one of its own.
     private readonly TelegramOutbound _outbound = outbound ?? TelegramOutbound.Unshared(bot, options);
@@ -125,7 +126,17 @@ internal sealed partial class TelegramUpdateHandler(
             }
         }
 
+        // A subscription made inside a forum topic sends its alerts to that topic.
+        var topic = message.IsTopicMessage ? message.MessageThreadId : null;
+        var before = topic is not null && topics is not null && info.Kind is TelegramCommandKind.Subscribe
+            ? await topics.SnapshotAsync(chatSubscriber.Id, cancellationToken).ConfigureAwait(false)
+            : null;
         var reply = await RunAsync(info, command.Arguments, chatSubscriber, t, cancellationToken).ConfigureAwait(false);
+        if (before is not null)
+        {
+            await topics!.RememberNewAsync(chatSubscriber.Id, before, topic!.Value, cancellationToken).ConfigureAwait(false);
+        }
+
         await ReplyAsync(message, reply, cancellationToken).ConfigureAwait(false);
     }
 
@@ -230,7 +241,16 @@ internal sealed partial class TelegramUpdateHandler(
 
         var keyboard = pressedOn.ReplyMarkup;
         var numbered = TelegramKeyboards.LabelOf(keyboard, data)?.StartsWith('#') == true;
+        var topic = pressedOn.IsTopicMessage ? pressedOn.MessageThreadId : null;
+        var before = topic is not null && topics is not null && action is ChatAction.SubscribeOffer or ChatAction.SubscribeExample or ChatAction.Restore
+            ? await topics.SnapshotAsync(subscriber.Id, cancellationToken).ConfigureAwait(false)
+            : null;
         var outcome = await commands.PressAsync(subscriber, action, numbered, cancellationToken).ConfigureAwait(false);
+        if (before is not null)
+        {
+            await topics!.RememberNewAsync(subscriber.Id, before, topic!.Value, cancellationToken).ConfigureAwait(false);
+        }
+
         await AnswerAsync(callback, outcome.Toast, cancellationToken).ConfigureAwait(false);
         if (outcome.Row is not null)
         {

@@ -192,7 +192,7 @@ public sealed class InteractionsEndpointTests
 
         var json = await ReadJson(await app.PostInteractionAsync(Payloads.DmCommand("subscribe", ("query", "Drohne \"Kiew"))));
 
-        Assert.Equal("Your query does not parse: unclosed quote at position 8.", json["data"]!["content"]!.GetValue<string>());
+        Assert.Equal("I could not read that query: unclosed quote \\(character 8\\).", json["data"]!["content"]!.GetValue<string>());
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public sealed class InteractionsEndpointTests
             Assert.Equal(("PUT", $"/api/v10/applications/{DiscordTestApp.ApplicationId}/commands"), (put.Method, put.Path));
             Assert.Equal("Bot test-bot-token", put.Headers["Authorization"]);
             var names = put.Json!.AsArray().Select(c => c!["name"]!.GetValue<string>());
-            Assert.Equal(["subscribe", "unsubscribe", "list", "preview", "pause", "resume", "sources", "help"], names);
+            Assert.Equal(["subscribe", "unsubscribe", "list", "preview", "pause", "resume", "stop", "mute", "quiet", "timezone", "language", "format", "sources", "help"], names);
             var source = put.Json![0]!["options"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "source")!;
             Assert.Equal("""[{"name":"ntv.de Ukraine-Liveticker","value":"ntv-ukraine"},{"name":"feed-demo","value":"feed-demo"}]""", source["choices"]!.ToJsonString());
         }

@@ -33,8 +33,8 @@ public class RenderingTests
         Assert.Equal("Drohnenangriff auf Kiew", embed.Title);
         Assert.Equal("In der Nacht griffen **Drohnen** die Hauptstadt an.", embed.Description);
         Assert.Equal("ntv.de Ukraine-Liveticker", embed.Author?.Name);
-        Assert.Equal("2025-12-01T14:29:00Z", embed.Timestamp);
-        Assert.Equal("01.12.2025 15:29 (Europe/Berlin) · Matched: Drohnen", embed.Footer?.Text);
+        Assert.Null(embed.Timestamp); // the time is shown once, in the footer with its zone
+        Assert.Equal("01.12.2025 15:29 (Europe/Berlin) · Subscription: Drohne*", embed.Footer?.Text);
         Assert.Equal("https://www.n-tv.de/politik/article23143824.html#entry-1", embed.Url);
     }
 

@@ -118,6 +118,12 @@ internal sealed class OutboxClaims(IOutboxStore outbox, DispatchOptions options)
     /// <summary>Hands our unsent rows back, due now, so the next lease holder need not wait for anything.</summary>
     public async Task ReleaseAsync(IReadOnlyList<long> ids, DateTimeOffset now)
     {
+        lock (gate)
+        {
+            // Whoever dispatches next starts afresh; rows put back may be claimed elsewhere and never come back here.
+            heldBackBySubscriberLimit.Clear();
+        }
+
         foreach (var id in ids)
         {
             await outbox.RescheduleAsync(id, now, "dispatcher stopped", countsAsAttempt: false, CancellationToken.None);

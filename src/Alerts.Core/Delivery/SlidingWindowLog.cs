@@ -37,9 +37,17 @@ public sealed class SlidingWindowLog
         return free > now ? free : now;
     }
 
-    /// <summary>Records a permit taken at <paramref name="at"/>; callers take permits in time order.</summary>
+    /// <summary>
+    /// Records a permit taken at <paramref name="at"/>. Permits are taken in time order; one dated a moment before the
+    /// newest (two callers that read the clock just before taking the lock) counts as taken with the newest.
+    /// </summary>
     public void Record(DateTimeOffset at)
     {
+        if (count > 0 && times[(oldest + count - 1) % times.Length] is var newest && newest > at)
+        {
+            at = newest;
+        }
+
         if (count < times.Length)
         {
             times[(oldest + count) % times.Length] = at;

@@ -154,6 +154,10 @@ public abstract class ChatTexts
 
     public abstract string ChannelNeedsPermission { get; }
 
+    public abstract string HereOnlyInServer { get; }
+
+    public abstract string WhoAreYou { get; }
+
     public abstract string SomethingFailed { get; }
 
     // Alerts and their buttons

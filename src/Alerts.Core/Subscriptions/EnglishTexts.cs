@@ -177,6 +177,10 @@ public sealed class EnglishTexts : ChatTexts
 
     public override string ChannelNeedsPermission => "Changing a channel's alerts needs the Manage Channels permission.";
 
+    public override string HereOnlyInServer => "here:true works in a server channel only. In a DM, leave it out: alerts then come to you directly.";
+
+    public override string WhoAreYou => "Discord did not say who you are; please try again.";
+
     public override string SomethingFailed => "Sorry, that did not work because of an error on my side. Please try again in a minute.";
 
     public override string FiredBy(int number, string query) => number > 0 ? $"Subscription #{number}: {query}" : $"Subscription: {query}";

@@ -205,6 +205,10 @@ public sealed partial class GermanTexts : ChatTexts
 
     public override string ChannelNeedsPermission => "Die Alerts eines Kanals zu ändern braucht die Berechtigung „Kanäle verwalten“.";
 
+    public override string HereOnlyInServer => "here:true geht nur in einem Serverkanal. In einer DM lass es weg: Die Alerts kommen dann direkt zu dir.";
+
+    public override string WhoAreYou => "Discord hat nicht gesagt, wer du bist; bitte versuch es noch einmal.";
+
     public override string SomethingFailed => "Das hat wegen eines Fehlers bei mir nicht geklappt. Bitte versuch es in einer Minute noch einmal.";
 
     public override string FiredBy(int number, string query) => number > 0 ? $"Abo #{number}: {query}" : $"Abo: {query}";

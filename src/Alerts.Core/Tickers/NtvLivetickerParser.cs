@@ -87,9 +87,10 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     {
         var parser = htmlParser is { } cached && cached.Budget == budget ? cached : htmlParser = new BudgetedHtmlParser(budget);
         var document = parser.Parse(content);
-        TextLines.FromHtml(document, structure, budget.MaxDepth);
+        var jsonLd = new List<string>();
+        TextLines.FromHtml(document, structure, budget.MaxDepth, jsonLd);
         pageUrl ??= CanonicalUrl(document);
-        return MarkupDates(document, zone);
+        return MarkupDates(document, jsonLd, zone);
     }
 
     /// <summary>
@@ -617,7 +618,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         var s = line;
         if (!char.IsAsciiDigit(s[0]))
         {
-            var comma = s.IndexOf(',');
+            // A weekday ("Montag, ") is at most 12 letters: never search a whole paragraph for its comma.
+            var comma = s[..Math.Min(s.Length, 14)].IndexOf(',');
             if (comma is < 2 or > 12)
             {
                 return false;
@@ -794,16 +796,23 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// <summary>
     /// The page's dates from its markup (SPEC §1): <c>meta name="date"</c>, <c>article:published_time</c> and JSON-LD
     /// <c>datePublished</c> say when it was created, <c>meta name="last-modified"</c>, <c>article:modified_time</c> and
-    /// JSON-LD <c>dateModified</c> when it last changed. Only the head's own children and the JSON-LD blocks the walk
-    /// collected are read: a selector query would walk the whole document once per attribute.
+    /// JSON-LD <c>dateModified</c> when it last changed. Only the head's own children and the JSON-LD blocks the line
+    /// walk collected in the body are read: a selector query would walk the whole document once more per attribute.
     /// </summary>
-    private static PageDates MarkupDates(IDocument document, TimeZoneInfo zone)
+    private static PageDates MarkupDates(IDocument document, List<string> bodyJsonLd, TimeZoneInfo zone)
     {
         string? date = null, published = null, lastModified = null, modified = null;
+        var jsonLd = new List<string>();
         if (document.Head is { } head)
         {
             foreach (var element in head.Children)
             {
+                if (TextLines.IsJsonLd(element))
+                {
+                    jsonLd.Add(element.TextContent);
+                    continue;
+                }
+
                 if (element.LocalName != "meta" || element.GetAttribute("content") is not { } content)
                 {
                     continue;
@@ -828,7 +837,8 @@ public sealed partial class NtvLivetickerParser : ITickerParser
             }
         }
 
-        var (ldPublished, ldModified) = JsonLdDates(document);
+        jsonLd.AddRange(bodyJsonLd);
+        var (ldPublished, ldModified) = JsonLdDates(jsonLd);
         return new PageDates(
             FirstTimestamp(zone, date, published, ldPublished),
             FirstTimestamp(zone, lastModified, modified, ldModified));
@@ -849,13 +859,13 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     }
 
     /// <summary><c>datePublished</c>/<c>dateModified</c> of the first JSON-LD object that has them (top level, an array, or <c>@graph</c>).</summary>
-    private static (string? Published, string? Modified) JsonLdDates(IDocument document)
+    private static (string? Published, string? Modified) JsonLdDates(List<string> blocks)
     {
-        foreach (var script in document.QuerySelectorAll("script[type='application/ld+json']"))
+        foreach (var block in blocks)
         {
             try
             {
-                using var json = JsonDocument.Parse(script.TextContent, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 16 });
+                using var json = JsonDocument.Parse(block, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 16 });
                 if (FindDates(json.RootElement, 0) is { } found)
                 {
                     return found;

@@ -54,6 +54,10 @@ internal static class TextLines
         }
     }
 
+    /// <summary>A <c>&lt;script type="application/ld+json"&gt;</c>: structured data, such as the page's own dates.</summary>
+    public static bool IsJsonLd(IElement element) =>
+        element.LocalName == "script" && string.Equals(element.GetAttribute("type")?.Trim(), "application/ld+json", StringComparison.OrdinalIgnoreCase);
+
     public static bool LooksLikeHtml(string content)
     {
         var s = content.AsSpan().TrimStart();
@@ -67,9 +71,10 @@ internal static class TextLines
 
     /// <summary>Lays a parsed page out into visible lines, in document order.</summary>
     /// <param name="maxDepth">Elements nested deeper fail the page (<see cref="ParseBudget.MaxDepth"/>).</param>
-    public static void FromHtml(IDocument document, ILineSink sink, int maxDepth = int.MaxValue)
+    /// <param name="jsonLd">Collects the text of the body's <c>application/ld+json</c> scripts, found by the same walk.</param>
+    public static void FromHtml(IDocument document, ILineSink sink, int maxDepth = int.MaxValue, List<string>? jsonLd = null)
     {
-        var writer = new HtmlLineWriter(sink, maxDepth);
+        var writer = new HtmlLineWriter(sink, maxDepth, jsonLd);
         try
         {
             writer.Walk(document.Body ?? document.DocumentElement, 1);
@@ -148,6 +153,7 @@ internal static class TextLines
     {
         private readonly ILineSink sink;
         private readonly int maxDepth;
+        private readonly List<string>? jsonLd;
         private readonly List<(int Holder, string Id)> holders = [];
         private readonly PooledChars buffer = new(4096);
         private bool nextStartsBlock = true;
@@ -160,10 +166,11 @@ internal static class TextLines
         private int article;
         private int articleCounter;
 
-        public HtmlLineWriter(ILineSink sink, int maxDepth)
+        public HtmlLineWriter(ILineSink sink, int maxDepth, List<string>? jsonLd)
         {
             this.sink = sink;
             this.maxDepth = maxDepth;
+            this.jsonLd = jsonLd;
         }
 
         private bool LineEmpty => buffer.Length == 0;
@@ -204,6 +211,11 @@ internal static class TextLines
                 var name = element.LocalName;
                 if (IsInvisible(name) || element.HasAttribute("hidden"))
                 {
+                    if (jsonLd is not null && IsJsonLd(element))
+                    {
+                        jsonLd.Add(element.TextContent);
+                    }
+
                     continue;
                 }
 

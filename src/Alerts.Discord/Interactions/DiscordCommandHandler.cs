@@ -25,6 +25,7 @@ public sealed partial class DiscordCommandHandler(
     {
         ArgumentNullException.ThrowIfNull(interaction);
         var name = interaction.Data?.Name ?? "";
+        var t = ChatTexts.For(LanguageOf(interaction));
         try
         {
             var reader = Reader(interaction);
@@ -37,14 +38,22 @@ public sealed partial class DiscordCommandHandler(
             }
 
             var here = GetBool(interaction, "here") == true;
-            var mutates = name is DiscordCommandCatalog.Subscribe or DiscordCommandCatalog.Unsubscribe or DiscordCommandCatalog.Pause or DiscordCommandCatalog.Resume;
+            var mutates = DiscordCommandCatalog.Changing.Contains(name);
             var (subscriber, refusal) = ResolveSubscriber(interaction, here, requirePermission: mutates);
             if (subscriber is null)
             {
                 return CommandReply.Error(refusal!);
             }
 
-            if (mutates)
+            // A user whose DMs Discord refused (50007) hears it at the next interaction, and alerts are tried again.
+            string? notice = null;
+            if (await subscriptions.GetSubscriberAsync(subscriber.Id, cancellationToken).ConfigureAwait(false) is { Active: false } gone
+                && IsDmRefused(gone) && name != DiscordCommandCatalog.List)
+            {
+                notice = t.DmRefusedNotice;
+            }
+
+            if (mutates || notice is not null)
             {
                 var stored = await subscriptions.EnsureSubscriberAsync(subscriber, cancellationToken).ConfigureAwait(false);
                 if (!stored.Active)
@@ -53,10 +62,14 @@ public sealed partial class DiscordCommandHandler(
                     await subscriptions.ReactivateAsync(stored.Id, cancellationToken).ConfigureAwait(false);
                 }
 
-                subscriber = stored with { Active = true };
+                subscriber = stored with { Active = true, DetectedLanguage = subscriber.DetectedLanguage };
+            }
+            else if (await subscriptions.GetSubscriberAsync(subscriber.Id, cancellationToken).ConfigureAwait(false) is { } known)
+            {
+                subscriber = known with { DetectedLanguage = subscriber.DetectedLanguage };
             }
 
-            return name switch
+            var reply = name switch
             {
                 DiscordCommandCatalog.Subscribe => await commands.SubscribeAsync(subscriber, GetString(interaction, "query") ?? "", GetString(interaction, "source"), cancellationToken).ConfigureAwait(false),
                 DiscordCommandCatalog.Unsubscribe => await commands.UnsubscribeAsync(subscriber, GetString(interaction, "which") ?? "", cancellationToken).ConfigureAwait(false),
@@ -64,12 +77,19 @@ public sealed partial class DiscordCommandHandler(
                 DiscordCommandCatalog.Preview => await commands.PreviewAsync(subscriber, GetString(interaction, "query") ?? "", GetString(interaction, "source"), cancellationToken).ConfigureAwait(false),
                 DiscordCommandCatalog.Pause => await commands.PauseAsync(subscriber, cancellationToken).ConfigureAwait(false),
                 DiscordCommandCatalog.Resume => await commands.ResumeAsync(subscriber, cancellationToken).ConfigureAwait(false),
-                _ => CommandReply.Error($"Unknown command /{name}. Try /help."),
+                DiscordCommandCatalog.Stop => await commands.StopAsync(subscriber, cancellationToken).ConfigureAwait(false),
+                DiscordCommandCatalog.Mute => await commands.MuteAsync(subscriber, GetString(interaction, "for") ?? "", cancellationToken).ConfigureAwait(false),
+                DiscordCommandCatalog.Quiet => await commands.QuietAsync(subscriber, GetString(interaction, "hours") ?? "", cancellationToken).ConfigureAwait(false),
+                DiscordCommandCatalog.TimeZone => await commands.SetTimeZoneAsync(subscriber, GetString(interaction, "zone") ?? "", cancellationToken).ConfigureAwait(false),
+                DiscordCommandCatalog.Language => await commands.SetLanguageAsync(subscriber, GetString(interaction, "language") ?? "", cancellationToken).ConfigureAwait(false),
+                DiscordCommandCatalog.Format => await commands.SetFormatAsync(subscriber, GetString(interaction, "format") ?? "", cancellationToken).ConfigureAwait(false),
+                _ => CommandReply.Error(t.UnknownCommand("/" + name)),
             };
+            return notice is null ? reply : reply with { Text = notice + "\n\n" + reply.Text };
         }
         catch (QuerySyntaxException ex)
         {
-            return CommandReply.Error($"Your query does not parse: {ex.Reason} at position {ex.Position + 1}.");
+            return CommandReply.Error(t.QueryError(t.Reason(ex.Reason), ex.Position + 1));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -78,9 +98,69 @@ public sealed partial class DiscordCommandHandler(
         catch (Exception ex)
         {
             LogFailed(ex, name);
-            return CommandReply.Error("Sorry, that did not work because of an error on our side. Please try again in a minute.");
+            return CommandReply.Error(t.SomethingFailed);
         }
     }
+
+    /// <summary>
+    /// A button pressed under an alert or a reply. The payload comes from the client: the subscriber is the one the
+    /// message belongs to (the user in a DM, the channel in a server, which needs Manage Channels), and Core checks
+    /// that the named subscription is that subscriber's.
+    /// </summary>
+    public async Task<ButtonOutcome> PressAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        var t = ChatTexts.For(LanguageOf(interaction));
+        if (ChatAction.Decode(interaction.Data?.CustomId) is not { } action)
+        {
+            return new ButtonOutcome(t.OfferExpired, Changed: false);
+        }
+
+        var inChannel = interaction.GuildId is not null;
+        var (subscriber, refusal) = ResolveSubscriber(interaction, inChannel, requirePermission: action is not ChatAction.Help);
+        if (subscriber is null)
+        {
+            return new ButtonOutcome(refusal!, Changed: false);
+        }
+
+        var stored = await subscriptions.EnsureSubscriberAsync(subscriber, cancellationToken).ConfigureAwait(false);
+        var label = interaction.Message?.Components?.SelectMany(r => r.Components).FirstOrDefault(b => b.CustomId == interaction.Data!.CustomId)?.Label;
+        try
+        {
+            return await commands.PressAsync(stored with { DetectedLanguage = subscriber.DetectedLanguage }, action, label?.StartsWith('#') == true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(ex, interaction.Data?.CustomId ?? "");
+            return new ButtonOutcome(t.SomethingFailed, Changed: false);
+        }
+    }
+
+    /// <summary>Autocomplete of <c>/unsubscribe which:</c>: the caller's (or, with here:true, the channel's) subscriptions.</summary>
+    public async Task<IReadOnlyList<ApplicationCommandChoice>> AutocompleteAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        var (subscriber, _) = ResolveSubscriber(interaction, GetBool(interaction, "here") == true, requirePermission: false);
+        if (subscriber is null)
+        {
+            return [];
+        }
+
+        var typed = (interaction.Data?.Options?.FirstOrDefault(o => o.Focused == true)?.Value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null) ?? "";
+        var list = await subscriptions.ListSubscriptionsAsync(subscriber.Id, cancellationToken).ConfigureAwait(false);
+        return list
+            .Select((s, i) => new ApplicationCommandChoice(Clip($"#{i + 1} {s.Query}", 100), (i + 1).ToString(CultureInfo.InvariantCulture)))
+            .Where(c => typed.Length == 0 || c.Name.Contains(typed, StringComparison.OrdinalIgnoreCase))
+            .Take(DiscordCommandCatalog.MaxChoices)
+            .ToList();
+    }
+
+    /// <summary>Deactivated because Discord refused the DM (403 / 50007), as the alert channel reports it.</summary>
+    internal static bool IsDmRefused(Subscriber subscriber) =>
+        subscriber.Platform == Platforms.DiscordUser && subscriber.DeactivatedReason is { } reason
+        && (reason.Contains("50007", StringComparison.Ordinal) || reason.Contains("403", StringComparison.Ordinal));
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>The subscriber a command applies to, or a refusal explaining why not.</summary>
     internal static (Subscriber? Subscriber, string? Refusal) ResolveSubscriber(Interaction interaction, bool here, bool requirePermission)
@@ -90,12 +170,12 @@ public sealed partial class DiscordCommandHandler(
             var channelId = interaction.ChannelId ?? interaction.Channel?.Id;
             if (interaction.GuildId is null || interaction.Member is null || string.IsNullOrEmpty(channelId))
             {
-                return (null, "here:true works in a server channel only. In a DM, leave it out: alerts then come to you directly.");
+                return (null, ChatTexts.For(LanguageOf(interaction)).HereOnlyInServer);
             }
 
             if (requirePermission && !HasManageChannels(interaction.Member.Permissions))
             {
-                return (null, "Changing this channel's alerts needs the Manage Channels permission, which you do not have here. Ask a moderator, or leave out here:true to get the alerts by DM.");
+                return (null, ChatTexts.For(LanguageOf(interaction)).ChannelNeedsPermission);
             }
 
             return (new Subscriber(Subscriber.MakeId(Platforms.DiscordChannel, channelId), Platforms.DiscordChannel, channelId, IsGroup: true, DetectedLanguage: LanguageOf(interaction)), null);
@@ -104,7 +184,7 @@ public sealed partial class DiscordCommandHandler(
         var userId = interaction.Member?.User?.Id ?? interaction.User?.Id;
         if (string.IsNullOrEmpty(userId))
         {
-            return (null, "Discord did not say who you are; please try again.");
+            return (null, ChatTexts.For(LanguageOf(interaction)).WhoAreYou);
         }
 
         return (new Subscriber(Subscriber.MakeId(Platforms.DiscordUser, userId), Platforms.DiscordUser, userId, DetectedLanguage: LanguageOf(interaction)), null);

@@ -58,8 +58,17 @@ internal static partial class DiscordInteractionsApi
                 return Reply(InteractionResponse.Pong());
             case { Type: 2, Data: not null }:
                 break;
+            case { Type: 3, Data.CustomId: not null }:
+                return await PressAsync(http, scopes, interaction, logger, lifetime.ApplicationStopping).ConfigureAwait(false);
+            case { Type: 4, Data: not null }:
+                await using (var autocompleteScope = scopes.CreateAsyncScope())
+                {
+                    var choices = await autocompleteScope.ServiceProvider.GetRequiredService<DiscordCommandHandler>().AutocompleteAsync(interaction, http.RequestAborted).ConfigureAwait(false);
+                    return TypedResults.Json(new AutocompleteResponse(choices), DiscordJsonContext.Default.AutocompleteResponse);
+                }
+
             default:
-                // Components, autocomplete and modals are not used by this bot.
+                // Modals are not used by this bot.
                 return TypedResults.BadRequest();
         }
 
@@ -76,7 +85,7 @@ internal static partial class DiscordInteractionsApi
                 http.Response.OnCompleted(() => StartFollowUps(scopes, interaction.Token, messages.Skip(1).ToList(), logger, lifetime.ApplicationStopping));
             }
 
-            return Reply(InteractionResponse.Message(DiscordMessage.Ephemeral(messages[0])));
+            return Reply(InteractionResponse.Message(WithButtons(messages[0], messages.Count == 1 ? reply.Buttons : null)));
         }
         catch (TimeoutException)
         {
@@ -89,6 +98,37 @@ internal static partial class DiscordInteractionsApi
             return Reply(InteractionResponse.DeferredEphemeral());
         }
     }
+
+    /// <summary>
+    /// A button press: the message it was pressed on is updated in place (type 7) with the pressed row replaced, and
+    /// what happened (the toast on Telegram) follows as an ephemeral message; a press that only answers (help, the
+    /// result of a one-tap subscribe) is answered with an ephemeral message.
+    /// </summary>
+    private static async Task<IResult> PressAsync(HttpContext http, IServiceScopeFactory scopes, Interaction interaction, ILogger logger, CancellationToken stopping)
+    {
+        ButtonOutcome outcome;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            outcome = await scope.ServiceProvider.GetRequiredService<DiscordCommandHandler>().PressAsync(interaction, http.RequestAborted).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<string> follow = outcome.Reply is { } reply ? DiscordReplyRenderer.Render(reply) : outcome.Toast.Length > 0 ? [outcome.Toast] : [];
+        if (outcome.Row is null)
+        {
+            return Reply(InteractionResponse.Message(WithButtons(follow.Count > 0 ? follow[0] : "\u200b", outcome.Reply?.Buttons)));
+        }
+
+        if (follow.Count > 0)
+        {
+            http.Response.OnCompleted(() => StartFollowUps(scopes, interaction.Token, follow, logger, stopping));
+        }
+
+        var components = DiscordReplyRenderer.ReplaceRow(interaction.Message?.Components, interaction.Data!.CustomId!, outcome.Row);
+        return Reply(InteractionResponse.Update(new DiscordMessage(components: components)));
+    }
+
+    private static DiscordMessage WithButtons(string content, IReadOnlyList<IReadOnlyList<ChatButton>>? buttons) =>
+        new(content, flags: MessageFlags.Ephemeral, components: DiscordReplyRenderer.Components(buttons));
 
     private static async Task<CommandReply> RunAsync(AsyncServiceScope scope, Interaction interaction, CancellationToken stopping)
     {

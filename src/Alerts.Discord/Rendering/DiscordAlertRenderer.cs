@@ -1,6 +1,7 @@
 using System.Globalization;
 using Alerts.Core.Alerts;
 using Alerts.Core.Delivery;
+using Alerts.Core.Subscriptions;
 using Alerts.Discord.Rest;
 
 namespace Alerts.Discord.Rendering;
@@ -22,24 +23,29 @@ public static class DiscordAlertRenderer
     /// <summary>Accent colour of alert embeds.</summary>
     public const int Color = 0xC0392B;
 
-    public static DiscordEmbed Render(OutboxAlert alert, AlertContext context)
+    public static DiscordEmbed Render(OutboxAlert alert, AlertContext context) => Render(alert, context, ChatTexts.English, 0, longFormat: false);
+
+    /// <summary>
+    /// The layout of <see cref="AlertLayout"/>: the source as author, the headline as title (linked), the body, and the
+    /// time (zone named) with the subscription that fired in the footer. No embed timestamp: Discord would print the
+    /// time a second time, in the reader's clock, next to the footer.
+    /// </summary>
+    public static DiscordEmbed Render(OutboxAlert alert, AlertContext context, ChatTexts texts, int number, bool longFormat)
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(context);
-        var title = Fit(alert.Headline, alert.Matched, TitleLimit);
+        var layout = AlertLayout.Build(alert, context, texts, number, longFormat, DescriptionLimit);
+        var title = Fit(layout.Headline, alert.Matched, TitleLimit);
         // Author and footer show plain text, no markdown: nothing to escape there.
-        var author = MatchHighlighter.Shorten(context.SourceName, AuthorLimit);
-        var local = TimeZoneInfo.ConvertTime(alert.Published, context.TimeZone);
-        var matched = alert.Matched.Count == 0 ? "" : " · Matched: " + string.Join(", ", alert.Matched);
-        var footer = MatchHighlighter.Shorten($"{local.ToString("dd.MM.yyyy HH:mm", CultureInfo.InvariantCulture)} ({context.TimeZone.Id}){matched}", FooterLimit);
-        var budget = Math.Min(DescriptionLimit, TotalLimit - title.Length - author.Length - footer.Length);
+        var author = MatchHighlighter.Shorten(layout.Source, AuthorLimit);
+        var footer = MatchHighlighter.Shorten($"{layout.When} · {layout.FiredBy}", FooterLimit);
+        var budget = Math.Min(longFormat ? DescriptionLimit : AlertLayout.ShortBody, TotalLimit - title.Length - author.Length - footer.Length);
         var description = Fit(alert.Body, alert.Matched, Math.Max(0, budget));
         return new DiscordEmbed
         {
             Title = title.Length == 0 ? null : title,
             Description = description.Length == 0 ? null : description,
             Url = SafeUrl(alert.Url),
-            Timestamp = alert.Published.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             Color = Color,
             Author = author.Length == 0 ? null : new DiscordEmbedAuthor(author),
             Footer = new DiscordEmbedFooter(footer),

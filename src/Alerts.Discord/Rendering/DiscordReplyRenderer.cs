@@ -1,5 +1,6 @@
 using System.Text;
 using Alerts.Core.Subscriptions;
+using Alerts.Discord.Rest;
 
 namespace Alerts.Discord.Rendering;
 
@@ -35,12 +36,61 @@ public static class DiscordReplyRenderer
             }
         }
 
+        if (!string.IsNullOrEmpty(reply.Preformatted))
+        {
+            // A query with a caret under the error: a code block keeps the caret under its character.
+            var block = "```\n" + reply.Preformatted.Replace("```", "` ` `", StringComparison.Ordinal) + "\n```";
+            if (block.Length <= ContentLimit)
+            {
+                if (current.Length > 0 && current.Length + 1 + block.Length > ContentLimit)
+                {
+                    chunks.Add(current.ToString());
+                    current.Clear();
+                }
+
+                current.Append(current.Length > 0 ? "\n" : "").Append(block);
+            }
+        }
+
         if (current.Length > 0 || chunks.Count == 0)
         {
             chunks.Add(current.Length > 0 ? current.ToString() : "\u200b");
         }
 
         return chunks;
+    }
+
+    /// <summary>Platform-neutral buttons as Discord action rows (at most 5 rows of 5 buttons, labels of at most 80 characters).</summary>
+    public static IReadOnlyList<DiscordActionRow>? Components(IReadOnlyList<IReadOnlyList<ChatButton>>? rows) =>
+        rows is null || rows.All(r => r.Count == 0)
+            ? null
+            : rows.Where(r => r.Count > 0).Take(5)
+                .Select(r => new DiscordActionRow(r.Take(5).Select(b => new DiscordButton(b.Label.Length <= 80 ? b.Label : b.Label[..79] + "…", b.Action.Encode())).ToList()))
+                .ToList();
+
+    /// <summary>The message's rows with the row holding <paramref name="pressed"/> replaced by <paramref name="row"/> (removed when empty).</summary>
+    public static IReadOnlyList<DiscordActionRow> ReplaceRow(IReadOnlyList<DiscordActionRow>? current, string pressed, IReadOnlyList<ChatButton> row)
+    {
+        var rows = (current ?? []).ToList();
+        var replacement = Components([row])?[0];
+        var at = rows.FindIndex(r => r.Components.Any(b => b.CustomId == pressed));
+        if (at < 0)
+        {
+            if (replacement is not null)
+            {
+                rows.Add(replacement);
+            }
+        }
+        else if (replacement is null)
+        {
+            rows.RemoveAt(at);
+        }
+        else
+        {
+            rows[at] = replacement;
+        }
+
+        return rows;
     }
 
     /// <summary>One line, or several pieces of it (cut between words) when the line alone would not fit.</summary>

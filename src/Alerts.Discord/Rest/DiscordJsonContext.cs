@@ -6,6 +6,7 @@ namespace Alerts.Discord.Rest;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DiscordMessage))]
 [JsonSerializable(typeof(InteractionResponse))]
+[JsonSerializable(typeof(AutocompleteResponse))]
 [JsonSerializable(typeof(IReadOnlyList<ApplicationCommand>))]
 [JsonSerializable(typeof(CreateDmRequest))]
 [JsonSerializable(typeof(IdResponse))]

@@ -32,11 +32,12 @@ public static class MessageFlags
 /// </summary>
 public sealed class DiscordMessage
 {
-    public DiscordMessage(string? content = null, IReadOnlyList<DiscordEmbed>? embeds = null, int? flags = null)
+    public DiscordMessage(string? content = null, IReadOnlyList<DiscordEmbed>? embeds = null, int? flags = null, IReadOnlyList<DiscordActionRow>? components = null)
     {
         Content = content;
         Embeds = embeds;
         Flags = flags;
+        Components = components;
     }
 
     [JsonPropertyName("content")]
@@ -47,6 +48,10 @@ public sealed class DiscordMessage
 
     [JsonPropertyName("flags")]
     public int? Flags { get; }
+
+    /// <summary>Rows of buttons under the message (alert actions, confirmations).</summary>
+    [JsonPropertyName("components")]
+    public IReadOnlyList<DiscordActionRow>? Components { get; }
 
     [JsonPropertyName("allowed_mentions")]
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
@@ -83,6 +88,25 @@ public sealed record DiscordEmbed
     public IReadOnlyList<DiscordEmbedField>? Fields { get; init; }
 }
 
+/// <summary>A row of up to 5 buttons (component type 1).</summary>
+public sealed record DiscordActionRow([property: JsonPropertyName("components")] IReadOnlyList<DiscordButton> Components)
+{
+    [JsonPropertyName("type")]
+    public int Type { get; init; } = 1;
+}
+
+/// <summary>A button (component type 2) that sends an interaction with its <see cref="CustomId"/>; style 2 = secondary.</summary>
+public sealed record DiscordButton(
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("custom_id")] string CustomId)
+{
+    [JsonPropertyName("type")]
+    public int Type { get; init; } = 2;
+
+    [JsonPropertyName("style")]
+    public int Style { get; init; } = 2;
+}
+
 public sealed record DiscordEmbedAuthor([property: JsonPropertyName("name")] string Name);
 
 public sealed record DiscordEmbedFooter([property: JsonPropertyName("text")] string Text);
@@ -97,6 +121,8 @@ public static class InteractionCallbackType
     public const int Pong = 1;
     public const int ChannelMessageWithSource = 4;
     public const int DeferredChannelMessageWithSource = 5;
+    public const int UpdateMessage = 7;
+    public const int AutocompleteResult = 8;
 }
 
 /// <summary>The answer to an interaction, as the HTTP response of the interactions endpoint or through the callback route.</summary>
@@ -118,9 +144,24 @@ public sealed class InteractionResponse
 
     public static InteractionResponse Message(DiscordMessage message) => new(InteractionCallbackType.ChannelMessageWithSource, message);
 
+    /// <summary>A button press edits the message it was pressed on (here: its buttons).</summary>
+    public static InteractionResponse Update(DiscordMessage message) => new(InteractionCallbackType.UpdateMessage, message);
+
     /// <summary>"Bot is thinking…", visible to the caller only; the answer follows by editing the original response.</summary>
     public static InteractionResponse DeferredEphemeral() => new(InteractionCallbackType.DeferredChannelMessageWithSource, new DiscordMessage(flags: MessageFlags.Ephemeral));
 }
+
+/// <summary>The answer to an autocomplete interaction: up to 25 choices.</summary>
+public sealed class AutocompleteResponse(IReadOnlyList<ApplicationCommandChoice> choices)
+{
+    [JsonPropertyName("type")]
+    public int Type => InteractionCallbackType.AutocompleteResult;
+
+    [JsonPropertyName("data")]
+    public AutocompleteChoices Data { get; } = new(choices);
+}
+
+public sealed record AutocompleteChoices([property: JsonPropertyName("choices")] IReadOnlyList<ApplicationCommandChoice> Choices);
 
 public static class ApplicationCommandOptionType
 {
@@ -137,6 +178,12 @@ public sealed record ApplicationCommand
 
     [JsonPropertyName("description")]
     public required string Description { get; init; }
+
+    [JsonPropertyName("name_localizations")]
+    public IReadOnlyDictionary<string, string>? NameLocalizations { get; init; }
+
+    [JsonPropertyName("description_localizations")]
+    public IReadOnlyDictionary<string, string>? DescriptionLocalizations { get; init; }
 
     /// <summary>1 = CHAT_INPUT (slash command).</summary>
     [JsonPropertyName("type")]
@@ -165,8 +212,14 @@ public sealed record ApplicationCommandOption
     [JsonPropertyName("description")]
     public required string Description { get; init; }
 
+    [JsonPropertyName("description_localizations")]
+    public IReadOnlyDictionary<string, string>? DescriptionLocalizations { get; init; }
+
     [JsonPropertyName("required")]
     public bool? Required { get; init; }
+
+    [JsonPropertyName("autocomplete")]
+    public bool? Autocomplete { get; init; }
 
     [JsonPropertyName("max_length")]
     public int? MaxLength { get; init; }
@@ -230,6 +283,19 @@ public sealed record Interaction
     /// <summary>The invoking user's client language (<c>de</c>, <c>en-US</c>, …); replies follow it (SPEC §5).</summary>
     [JsonPropertyName("locale")]
     public string? Locale { get; init; }
+
+    /// <summary>For a button press: the message the button is on.</summary>
+    [JsonPropertyName("message")]
+    public InteractionMessage? Message { get; init; }
+}
+
+public sealed record InteractionMessage
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    [JsonPropertyName("components")]
+    public IReadOnlyList<DiscordActionRow>? Components { get; init; }
 }
 
 public sealed record InteractionData
@@ -239,6 +305,10 @@ public sealed record InteractionData
 
     [JsonPropertyName("options")]
     public IReadOnlyList<InteractionOption>? Options { get; init; }
+
+    /// <summary>For a button press: the button's payload (<c>ChatAction</c>).</summary>
+    [JsonPropertyName("custom_id")]
+    public string? CustomId { get; init; }
 }
 
 public sealed record InteractionOption
@@ -251,6 +321,10 @@ public sealed record InteractionOption
 
     [JsonPropertyName("value")]
     public JsonElement? Value { get; init; }
+
+    /// <summary>For autocomplete: the option being typed.</summary>
+    [JsonPropertyName("focused")]
+    public bool? Focused { get; init; }
 }
 
 public sealed record InteractionChannel([property: JsonPropertyName("id")] string? Id);

@@ -42,8 +42,50 @@ public sealed partial class DiscordAlertChannel(
     /// <summary>A backlog goes out as up to 10 compact embeds in one message (<see cref="DiscordBacklogRenderer"/>).</summary>
     public int MaxCombined => DiscordBacklogRenderer.MaxAlerts;
 
-    public Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
-        SendAsync(() => new DiscordMessage(embeds: [DiscordAlertRenderer.Render(alert, context)]), alert.Id, to, cancellationToken);
+    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        var (number, subscription, buttons) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
+        return await SendAsync(
+            () => new DiscordMessage(
+                embeds: [DiscordAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat)],
+                // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
+                components: subscription is null ? null : DiscordReplyRenderer.Components([buttons])),
+            alert.Id,
+            to,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The subscription that fired, its number in the subscriber's list and its buttons: the first with the alert's
+    /// query (saved queries are canonical) whose source fits. None when it was ended meanwhile or the store is absent.
+    /// </summary>
+    private async Task<(int Number, Subscription? Subscription, IReadOnlyList<ChatButton> Buttons)> FindFiringSubscriptionAsync(OutboxAlert alert, Subscriber to, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        if (scope.ServiceProvider.GetService<ISubscriptionStore>() is not { } store || scope.ServiceProvider.GetService<ISubscriptionCommands>() is not { } commands)
+        {
+            return (0, null, []);
+        }
+
+        try
+        {
+            var list = await store.ListSubscriptionsAsync(to.Id, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i].Query == alert.Query && (list[i].SourceId is null || string.Equals(list[i].SourceId, alert.SourceId, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return (i + 1, list[i], commands.AlertButtons(to, list[i]));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The alert still goes out, without its number and buttons.
+            LogUnexpected(ex, alert.Id);
+        }
+
+        return (0, null, []);
+    }
 
     public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
         SendAsync(() => new DiscordMessage(embeds: DiscordBacklogRenderer.Render(alerts, context)), alerts[0].Id, to, cancellationToken);

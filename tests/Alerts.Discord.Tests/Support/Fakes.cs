@@ -50,17 +50,33 @@ internal sealed class FakeSubscriptionStore : ISubscriptionStore
         return Task.CompletedTask;
     }
 
-    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public ConcurrentDictionary<long, Subscription> Subscriptions { get; } = new();
 
-    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    private long _nextId;
 
-    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var added = new Subscription(Interlocked.Increment(ref _nextId), subscriberId, query, sourceId, now);
+        Subscriptions[added.Id] = added;
+        return Task.FromResult(added);
+    }
 
-    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.Where(s => s.SubscriberId == subscriberId).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToList());
+
+    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Subscriptions.TryRemove(subscriptionId, out _));
+
+    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.ToList());
 
     public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default)
+    {
+        Subscribers[subscriberId] = Subscribers[subscriberId] with { Paused = paused };
+        return Task.CompletedTask;
+    }
 
     public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<Subscription>>([]);
@@ -71,7 +87,16 @@ internal sealed class FakeSubscriptionStore : ISubscriptionStore
         return Task.CompletedTask;
     }
 
-    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default)
+    {
+        if (!Subscriptions.TryGetValue(subscriptionId, out var s))
+        {
+            return Task.FromResult(false);
+        }
+
+        Subscriptions[subscriptionId] = s with { MutedUntil = until };
+        return Task.FromResult(true);
+    }
 
     public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -271,7 +271,7 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
         Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Paused = paused });
 
     public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>([]);
+        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values.Where(s => s.IsMutedAt(now)).OrderBy(s => s.Id)]);
 
     public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
         Run(() => subscribers[subscriber.Id] = subscribers[subscriber.Id] with
@@ -280,8 +280,16 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
             MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
         });
 
-    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("the host tests do not mute subscriptions");
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => Run(() =>
+    {
+        if (!subscriptions.TryGetValue(subscriptionId, out var s))
+        {
+            return false;
+        }
+
+        subscriptions[subscriptionId] = s with { MutedUntil = until };
+        return true;
+    });
 
     public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) =>
         Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = false, DeactivatedReason = reason });
