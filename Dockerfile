@@ -28,9 +28,13 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=publish /app ./
 # SQLite lives in /app/data (Data Source=data/alerts.db, relative to the working directory); the app user must own it.
+# A named volume takes this owner on first use; a host directory mounted there must be owned by $APP_UID (1654).
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 USER $APP_UID
 ENV ASPNETCORE_URLS=http://+:8080
 EXPOSE 8080
 VOLUME ["/app/data"]
+# The runtime image has no curl: the binary asks its own /healthz (exit 0 for ok or degraded, 1 for unhealthy or no answer).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["dotnet", "Alerts.Host.dll", "healthcheck", "--url", "http://127.0.0.1:8080/healthz"]
 ENTRYPOINT ["dotnet", "Alerts.Host.dll"]

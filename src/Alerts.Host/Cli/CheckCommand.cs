@@ -12,6 +12,8 @@ namespace Alerts.Host.Cli;
 /// </summary>
 internal static class CheckCommand
 {
+    internal const string Usage = CheckOptions.Usage;
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var options = CheckOptions.Parse(args);
@@ -138,7 +140,7 @@ internal static class CheckCommand
                         now = ParseNow(CliArgs.Value(args, ref i, Usage));
                         break;
                     case "-h" or "--help":
-                        throw new CliUsageException(Usage);
+                        throw new CliHelpException(Usage);
                     default:
                         CliArgs.Positional(arg, Usage);
                         if (target is not null)
@@ -164,6 +166,6 @@ internal static class CheckCommand
                 : throw new CliUsageException($"--now '{value}' is not an ISO 8601 time with an offset (for example 2025-12-01T00:05:00+01:00 or 2025-11-30T23:05:00Z). {Usage}");
         }
 
-        private const string Usage = "usage: check <file|url> [--source-kind ntv-liveticker|liveblog-jsonld|feed] [--query Q] [--now ISO-8601] [--json]";
+        internal const string Usage = "usage: check <file|url> [--source-kind ntv-liveticker|liveblog-jsonld|feed] [--query Q] [--now ISO-8601] [--json]";
     }
 }

@@ -16,12 +16,14 @@ namespace Alerts.Host.Cli;
 /// </summary>
 internal static class ReplayCommand
 {
-    private const string Usage = "usage: replay --subscriptions FILE SNAPSHOT... [--json] [--source-kind K] [--source-id ID]";
+    internal const string Usage = "usage: replay --subscriptions FILE SNAPSHOT... [--json] [--source-kind K] [--source-id ID]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var options = ReplayOptions.Parse(args);
-        var audience = new ReplayAudience(CliMatcher.Create(await ReadSubscriptionsAsync(options.SubscriptionsFile)));
+        var subscriptions = await ReadSubscriptionsAsync(options.SubscriptionsFile);
+        var audience = new ReplayAudience(CliMatcher.Create(subscriptions));
+        var configured = options.SourceId is null ? CliSources.Configured(stderr) : [];
         var store = new ReplayState();
         var pipeline = new PollPipeline(TickerParsers.All, store, audience);
 
@@ -31,13 +33,18 @@ internal static class ReplayCommand
         {
             // Each snapshot's modification time stands for the time it was fetched, as in check (SPEC §8).
             var page = await CliPage.ReadAsync(snapshot, now: null);
-            source ??= new SourceDefinition
+            if (source is null)
             {
-                Id = options.SourceId ?? page.DeriveSourceId(page.ChooseParser(options.Kind).Kind),
+                var kind = page.ChooseParser(options.Kind).Kind;
+                source = new SourceDefinition
+                {
+                    Id = options.SourceId ?? CliSources.Find(configured, page, kind) ?? page.DeriveSourceId(kind),
                 Kind = options.Kind,
                 Url = page.Url?.ToString() ?? "",
-                TimeZone = CliPage.BerlinTime.Id,
-            };
+                    TimeZone = CliPage.BerlinTime.Id,
+                };
+                await WarnAboutOtherSourcesAsync(subscriptions, source.Id, options.SubscriptionsFile, stderr);
+            }
 
             PollReport report;
             try
@@ -74,8 +81,20 @@ internal static class ReplayCommand
         }
 
         await stdout.FlushAsync();
-        _ = stderr;
         return 0;
+    }
+
+    /// <summary>A subscription limited to another source can never fire in this replay: say so rather than print nothing.</summary>
+    private static async Task WarnAboutOtherSourcesAsync(IReadOnlyList<(string SubscriberId, string Query, string? SourceId)> subscriptions, string sourceId, string file, TextWriter stderr)
+    {
+        for (var i = 0; i < subscriptions.Count; i++)
+        {
+            if (subscriptions[i].SourceId is { Length: > 0 } wanted && !string.Equals(wanted, sourceId, StringComparison.OrdinalIgnoreCase))
+            {
+                await stderr.WriteLineAsync(
+                    $"warning: {file}: [{i}] ({subscriptions[i].SubscriberId}) is limited to source '{wanted}', but the snapshots are source '{sourceId}': it cannot match (--source-id names the snapshots' source)");
+            }
+        }
     }
 
     /// <summary>Every subscription in the file receives alerts: there is no pausing in a replay.</summary>
@@ -120,7 +139,7 @@ internal static class ReplayCommand
     {
         if (!File.Exists(path))
         {
-            throw new CliUsageException($"subscriptions file not found: {path}");
+            throw new CliUsageException(Directory.Exists(path) ? $"--subscriptions '{path}' is a directory; give the JSON file" : $"subscriptions file not found: {path}");
         }
 
         JsonDocument document;
@@ -145,7 +164,13 @@ internal static class ReplayCommand
             var index = 0;
             foreach (var element in document.RootElement.EnumerateArray())
             {
-                result.Add((RequiredString(element, "subscriber", path, index), RequiredString(element, "query", path, index), OptionalString(element, "source", path, index)));
+                var query = RequiredString(element, "query", path, index);
+                if (!QueryParser.TryParse(query, QueryOptions.Default, out _, out var error))
+                {
+                    throw new CliUsageException($"{path}: [{index}].query '{query}': {error!.Message}");
+                }
+
+                result.Add((RequiredString(element, "subscriber", path, index), query, OptionalString(element, "source", path, index)));
                 index++;
             }
 
@@ -200,7 +225,7 @@ internal static class ReplayCommand
                         sourceId = CliArgs.Value(args, ref i, Usage);
                         break;
                     case "-h" or "--help":
-                        throw new CliUsageException(Usage);
+                        throw new CliHelpException(Usage);
                     default:
                         CliArgs.Positional(arg, Usage);
                         snapshots.Add(arg);

@@ -13,6 +13,11 @@ internal sealed class AlertsMetrics : IDeliveryObserver
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
+
+        // prometheus-net's standard process and runtime metrics, in this host's registry: process_cpu_seconds_total,
+        // process_working_set_bytes, process_private_memory_bytes, process_open_handles, process_num_threads,
+        // process_start_time_seconds, dotnet_collection_count_total (per GC generation), dotnet_total_memory_bytes.
+        DotNetStats.Register(Registry);
         Polls = factory.CreateCounter("alerts_polls_total", "Polls by source and outcome (changed, unchanged, not_modified, error, skipped).", "source", "outcome");
         Items = factory.CreateCounter("alerts_items_total", "Items parsed from fetched pages.", "source");
         NewItems = factory.CreateCounter("alerts_new_items_total", "Items seen for the first time.", "source");
@@ -30,6 +35,11 @@ internal sealed class AlertsMetrics : IDeliveryObserver
             new HistogramConfiguration { LabelNames = ["platform"], Buckets = Histogram.ExponentialBuckets(0.001, 2, 18) });
         OutboxRows = factory.CreateGauge("alerts_outbox_rows", "Outbox rows by status.", "status");
         SourceFailures = factory.CreateGauge("alerts_source_consecutive_failures", "Failed polls since the source's last success.", "source");
+        SourceLastSuccess = factory.CreateGauge("alerts_source_last_success_timestamp_seconds", "Unix time of the source's last successful poll on this instance (alert when it is older than a few intervals).", "source");
+        PollDuration = factory.CreateHistogram(
+            "alerts_poll_duration_seconds",
+            "One poll of a source, fetch to commit, successful or not.",
+            new HistogramConfiguration { LabelNames = ["source"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 11) });
 
         DiscordInteractionsRejected = factory.CreateCounter("alerts_discord_interactions_rejected_total", "Requests to /discord/interactions refused for a missing or wrong signature.");
         Registry.AddBeforeCollectCallback(() =>
@@ -82,6 +92,21 @@ internal sealed class AlertsMetrics : IDeliveryObserver
     public Gauge SourceFailures { get; }
 
     public Counter DiscordInteractionsRejected { get; }
+
+    public Gauge SourceLastSuccess { get; }
+
+    public Histogram PollDuration { get; }
+
+    /// <summary>After every poll of <paramref name="sourceId"/>, whatever its outcome.</summary>
+    public void PollFinished(string sourceId, TimeSpan duration, DateTimeOffset? lastSuccess, int consecutiveFailures)
+    {
+        PollDuration.WithLabels(sourceId).Observe(Math.Max(0, duration.TotalSeconds));
+        SourceFailures.WithLabels(sourceId).Set(consecutiveFailures);
+        if (lastSuccess is { } at)
+        {
+            SourceLastSuccess.WithLabels(sourceId).Set(at.ToUnixTimeMilliseconds() / 1000.0);
+        }
+    }
 
     public void Sent(OutboxAlert alert, string platform, DateTimeOffset at)
     {

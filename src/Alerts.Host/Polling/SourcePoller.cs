@@ -84,7 +84,7 @@ internal sealed class SourcePoller(
         }
         finally
         {
-            metrics.SourceFailures.WithLabels(source.Id).Set(status.ConsecutiveFailures);
+            metrics.PollFinished(source.Id, time.GetUtcNow() - started, status.LastSuccessAt, status.ConsecutiveFailures);
         }
     }
 
