@@ -12,8 +12,11 @@ namespace Alerts.Telegram.Tests;
 /// SPEC §6 in real time against a fake Bot API that answers like the real one does, after 100 or 250 ms: the
 /// platform's limit, not the round trip, sets the pace; replies and alerts share the limits; replies go first.
 /// Bounds are generous where a busy 2-core machine adds delay, and exact where the limiter decides (no second ever
-/// holds more than 30 messages, no chat gets two within a second).
+/// holds more than 30 messages, no chat gets two within a second). Measured in real time where the messages arrive, so
+/// the class runs alone (<see cref="RealTimeTests"/>): another test class's CPU load would delay the fake server's
+/// clock, not the sender.
 /// </summary>
+[Collection(RealTimeTests.Name)]
 public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Chats = 300;
@@ -216,4 +219,11 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
             await Task.Delay(20);
         }
     }
+}
+
+/// <summary>Tests that measure pace in real time: one class at a time, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealTimeTests
+{
+    public const string Name = "real time";
 }
