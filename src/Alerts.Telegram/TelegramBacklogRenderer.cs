@@ -9,7 +9,7 @@ namespace Alerts.Telegram;
 /// first, each with its headline, time and link:
 /// <code>
 /// &lt;b&gt;Headline&lt;/b&gt;
-/// 🕒 15:29 · 01.12.2025 · Source name · &lt;a href="…"&gt;🔗&lt;/a&gt;
+/// 🕒 15:29 · 01.12.2025 (Europe/Berlin) · Source name · &lt;a href="…"&gt;🔗&lt;/a&gt;
 /// </code>
 /// Kept apart from <see cref="TelegramAlertRenderer"/> (the single alert's layout) on purpose: at most
 /// <see cref="MaxAlerts"/> entries with headlines of at most <see cref="MaxHeadline"/> characters always stay within
@@ -21,7 +21,7 @@ internal static class TelegramBacklogRenderer
     /// <summary>Alerts per combined message.</summary>
     public const int MaxAlerts = 10;
 
-    private const int MaxHeadline = 280;
+    private const int MaxHeadline = 256;
 
     private const int MaxSourceName = 60;
 
@@ -41,7 +41,9 @@ internal static class TelegramBacklogRenderer
             var local = TimeZoneInfo.ConvertTime(alert.Published, context.TimeZone);
             sb.Append("<b>");
             TelegramHtml.Append(sb, headline);
-            sb.Append("</b>\n🕒 ").Append(local.ToString("HH:mm · dd.MM.yyyy", CultureInfo.InvariantCulture)).Append(" · ");
+            sb.Append("</b>\n🕒 ").Append(local.ToString("HH:mm · dd.MM.yyyy", CultureInfo.InvariantCulture)).Append(" (");
+            TelegramHtml.Append(sb, context.TimeZone.Id);
+            sb.Append(") · ");
             TelegramHtml.Append(sb, source);
             if (TelegramHtml.IsSafeLink(alert.Url))
             {

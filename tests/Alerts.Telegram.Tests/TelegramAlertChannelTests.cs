@@ -86,7 +86,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         var positions = Enumerable.Range(1, 10).Select(i => text.IndexOf($"<b>Eintrag {i} &lt;b&gt;&amp;amp; ", StringComparison.Ordinal)).ToArray();
         Assert.All(positions, p => Assert.True(p >= 0));
         Assert.Equal(positions.Order(), positions);
-        Assert.Contains("🕒 15:01 · 01.12.2025 · ntv.de Ukraine-Liveticker", text, StringComparison.Ordinal);
+        Assert.Contains("🕒 15:01 · 01.12.2025 (Europe/Berlin) · ntv.de Ukraine-Liveticker", text, StringComparison.Ordinal);
         Assert.Contains("<a href=\"https://example.test/a?i=10&amp;x=&quot;y&quot;\">", text, StringComparison.Ordinal);
     }
 
