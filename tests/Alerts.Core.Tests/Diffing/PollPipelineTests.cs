@@ -123,7 +123,7 @@ public sealed class PollPipelineTests
         var report = await PollAsync(page, fixedAt);
 
         Assert.Empty(report.Alerts);
-        var commit = store.Commits[^1];
+        var commit = store.Commits.Last();
         var update = Assert.Single(commit.Updates!);
         Assert.Equal(alertedKey, update.PreviousKey);
         Assert.NotEqual(alertedKey, update.Item.Key);
@@ -139,7 +139,7 @@ public sealed class PollPipelineTests
         await PollAsync(page, Utc(2025, 11, 30, 9, 5));
         await PollAsync(page, Utc(2025, 11, 30, 9, 10));
 
-        Assert.Empty(store.Commits[^1].Updates!);
+        Assert.Empty(store.Commits.Last().Updates!);
     }
 
     [Fact]
