@@ -76,7 +76,7 @@ public sealed class ChatFlowTests
         var muted = await Post(Press(buttons[0]!["custom_id"]!.GetValue<string>(), sent["components"]!.AsArray().Select(r => r!.DeepClone())), "UpdateMessageInteractionCallbackRequestSchema");
         Assert.Equal(7, muted["type"]!.GetValue<int>());
         Assert.StartsWith("🔕 Stumm bis", muted["data"]!["components"]![0]!["components"]![0]!["label"]!.GetValue<string>(), StringComparison.Ordinal);
-        var store = (FakeSubscriptionStore)app.App.Services.GetRequiredService<ISubscriptionStore>();
+        var store = (InMemorySubscriptionStore)app.App.Services.GetRequiredService<ISubscriptionStore>();
         Assert.NotNull(Assert.Single(store.Subscriptions.Values).MutedUntil);
 
         // Ending it from the alert.
@@ -120,7 +120,7 @@ public sealed class ChatFlowTests
     {
         await using var app = await StartAsync();
         await app.PostInteractionAsync(WithLocale(Payloads.DmCommand("subscribe", ("query", "Drohne")), "en-US"));
-        var store = (FakeSubscriptionStore)app.App.Services.GetRequiredService<ISubscriptionStore>();
+        var store = (InMemorySubscriptionStore)app.App.Services.GetRequiredService<ISubscriptionStore>();
         var id = "discord-user:" + Payloads.UserId;
         await store.DeactivateAsync(id, "message: 403 Forbidden (50007 Cannot send messages to this user)");
 
