@@ -68,7 +68,8 @@ public sealed class TelegramEmulator : IAsyncDisposable
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Starts the emulator, or returns null with the reason when it cannot run here (never under CI).</summary>
-    public static async Task<(TelegramEmulator? Emulator, string? Missing)> TryStartAsync()
+    /// <param name="roundTrip">When set, every Bot API call is answered this late, as Telegram's real round trip.</param>
+    public static async Task<(TelegramEmulator? Emulator, string? Missing)> TryStartAsync(TimeSpan roundTrip = default)
     {
         var script = FindScript();
         var testsDir = script is null ? null : Path.GetDirectoryName(Path.GetDirectoryName(script))!;
@@ -96,7 +97,8 @@ public sealed class TelegramEmulator : IAsyncDisposable
             return (null, missing);
         }
 
-        var start = new ProcessStartInfo("node", [script!])
+        string[] arguments = roundTrip > TimeSpan.Zero ? [script!, "--delay-ms", ((int)roundTrip.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)] : [script!];
+        var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = testsDir!,
             RedirectStandardInput = true,
