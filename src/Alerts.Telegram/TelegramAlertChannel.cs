@@ -87,7 +87,7 @@ internal sealed partial class TelegramAlertChannel(
                 disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
                 allowPaidBroadcast: _options.AllowPaidBroadcast,
                 cancellationToken: timeout.Token).ConfigureAwait(false);
-            return new SendResult.Sent(message.Id.ToString(CultureInfo.InvariantCulture));
+            return new SendResult.Sent(new PlatformMessage(chatId.ToString(CultureInfo.InvariantCulture), message.Id.ToString(CultureInfo.InvariantCulture)));
         }
         catch (Exception e)
         {

@@ -182,9 +182,15 @@ public sealed class RecordingOutbox : IOutboxStore
         }
     }
 
-    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Sent });
+    /// <summary>Where the platform put the row's alert (null until it was sent alone).</summary>
+    public PlatformMessage? Message(long id) => _rows[id].Alert.Message;
 
-    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Failed, Reason = reason });
+    public Task MarkSentAsync(long id, DateTimeOffset at, SentReceipt? receipt = null, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with { Status = Sent, Alert = r.Alert with { Message = receipt?.Message ?? r.Alert.Message } });
+
+    // As the store: an alert that went out stays sent when its edit fails.
+    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with { Status = r.Alert.IsEdit ? Sent : Failed, Reason = reason });
 
     public Task RescheduleAsync(long id, DateTimeOffset notBefore, string reason, bool countsAsAttempt, CancellationToken cancellationToken = default) =>
         Update(id, r => r with

@@ -25,7 +25,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     {
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None);
 
-        Assert.Equal(new SendResult.Sent("1"), result);
+        Assert.Equal(new SendResult.Sent(new PlatformMessage("42", "1")), result);
         var call = Assert.Single(_api.CallsTo("sendMessage"));
         Assert.Equal(42, call.ChatId);
         Assert.Equal("html", call.Body["parse_mode"]?.GetValue<string>(), ignoreCase: true);

@@ -119,7 +119,7 @@ public sealed partial class DiscordAlertChannel(
             var sent = await client.CreateMessageAsync(channelId, message, cancellationToken).ConfigureAwait(false);
             if (sent.IsSuccess)
             {
-                return new SendResult.Sent(sent.Id);
+                return new SendResult.Sent(sent.Id is null ? null : new PlatformMessage(channelId, sent.Id));
             }
 
             if (to.Platform == Core.Subscriptions.Platforms.DiscordUser && sent.Failure!.Code == UnknownChannel)

@@ -111,6 +111,38 @@ public sealed class PollPipelineTests
     }
 
     [Fact]
+    public async Task AnUpdatedEntryIsCommittedForItsAlertsToFollowUnderTheKeyItWasAlertedWith()
+    {
+        await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("09:00", "Ruhige Nacht")), Utc(2025, 11, 30, 8, 30));
+        var alerted = await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiw"), ("09:00", "Ruhige Nacht")), Utc(2025, 11, 30, 9, 5));
+        var alertedKey = Assert.Single(alerted.Diff.New).Key;
+
+        // The headline's typo is fixed and the body grows: the entry's key changes with its headline (ntv keys on both).
+        var page = Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"), ("09:00", "Ruhige Nacht")).Replace("Bericht zu Drohnen über Kiew.", "Bericht zu Drohnen über Kiew. Zwei wurden abgeschossen.", StringComparison.Ordinal);
+        var fixedAt = Utc(2025, 11, 30, 9, 10);
+        var report = await PollAsync(page, fixedAt);
+
+        Assert.Empty(report.Alerts);
+        var commit = store.Commits.Last();
+        var update = Assert.Single(commit.Updates!);
+        Assert.Equal(alertedKey, update.PreviousKey);
+        Assert.NotEqual(alertedKey, update.Item.Key);
+        Assert.Equal("Drohnen über Kiew", update.Item.Headline);
+        Assert.Contains("Zwei wurden abgeschossen.", update.Item.Body, StringComparison.Ordinal);
+        Assert.Equal(fixedAt - TimeSpan.FromHours(48), commit.EditableSince);
+    }
+
+    [Fact]
+    public async Task APollWithoutChangesCommitsNoUpdates()
+    {
+        var page = Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"));
+        await PollAsync(page, Utc(2025, 11, 30, 9, 5));
+        await PollAsync(page, Utc(2025, 11, 30, 9, 10));
+
+        Assert.Empty(store.Commits.Last().Updates!);
+    }
+
+    [Fact]
     public async Task ASeenSetOfTheOldKeySchemeIsReKeyedAndNothingOnThePageIsNew()
     {
         var page = Entries("30.11.2025, 00:10 Uhr", ("00:03", "Explosionen in Kiew"), ("23:50", "Luftalarm in Kiew"), ("23:50", "Luftalarm in Odessa"));

@@ -82,6 +82,34 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
             rows.Add(new Row(alert, OutboxStatus.Pending, commit.PolledAt, null, default, null, null));
         }
 
+        // As the store: the rows of updated entries take the new text; pending ones go out so, sent ones within the
+        // window become edits.
+        foreach (var update in commit.Updates ?? [])
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var r = rows[i];
+                var editable = r.Status == OutboxStatus.Sent && r.Alert.IsEdit && commit.EditableSince is { } since && r.SentAt >= since;
+                if (r.Alert.SourceId != commit.SourceId || r.Alert.ItemKey != update.PreviousKey || !(r.Status == OutboxStatus.Pending || editable))
+                {
+                    continue;
+                }
+
+                var item = update.Item;
+                rows[i] = r with
+                {
+                    Status = OutboxStatus.Pending,
+                    NotBefore = r.Status == OutboxStatus.Sent ? commit.PolledAt : r.NotBefore,
+                    Alert = r.Alert with
+                    {
+                        ItemKey = item.Key, Published = item.Published, Headline = item.Headline, Body = item.Body, Url = item.Url,
+                        Revision = r.Alert.Revision + 1, Attempts = r.Status == OutboxStatus.Sent ? 0 : r.Alert.Attempts,
+                    },
+                };
+                pendingFrom = 0;
+            }
+        }
+
         return 0;
     });
 
@@ -164,11 +192,28 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
         return released;
     });
 
-    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        Update(id, r => r with { Status = OutboxStatus.Sent, SentAt = at, LeaseOwner = null });
+    public Task MarkSentAsync(long id, DateTimeOffset at, SentReceipt? receipt = null, CancellationToken cancellationToken = default) =>
+        Update(id, r =>
+        {
+            var message = receipt?.Message;
+            var again = message is not null && receipt!.Revision != r.Alert.Revision;
+            if (again)
+            {
+                pendingFrom = 0;
+            }
+
+            return r with
+            {
+                Status = again ? OutboxStatus.Pending : OutboxStatus.Sent,
+                NotBefore = at,
+                SentAt = r.SentAt ?? at,
+                LeaseOwner = null,
+                Alert = r.Alert with { Message = message ?? r.Alert.Message },
+            };
+        });
 
     public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        Update(id, r => r with { Status = OutboxStatus.Failed, Reason = reason, LeaseOwner = null });
+        Update(id, r => r with { Status = r.Alert.IsEdit ? OutboxStatus.Sent : OutboxStatus.Failed, Reason = reason, LeaseOwner = null });
 
     public Task RescheduleAsync(long id, DateTimeOffset notBefore, string reason, bool countsAsAttempt, CancellationToken cancellationToken = default) =>
         Update(id, r => r with
