@@ -19,7 +19,7 @@ public sealed class ChatFlowTests
     private static readonly AlertContext Berlin = new("ntv.de Ukraine-Liveticker", TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
 
     private static Task<DiscordTestApp> StartAsync() => DiscordTestApp.StartAsync(services: s => s.AddSingleton<ISubscriptionCommands>(sp => new SubscriptionCommands(
-        sp.GetRequiredService<ISubscriptionStore>(), new NoRecentItems(), [new() { Id = "ntv-ukraine", Name = "ntv.de Ukraine-Liveticker", Url = "http://127.0.0.1/t" }],
+        sp.GetRequiredService<ISubscriptionStore>(), new InMemoryTickerStateStore(), [new() { Id = "ntv-ukraine", Name = "ntv.de Ukraine-Liveticker", Url = "http://127.0.0.1/t" }],
         new SubscriptionLimits(), TimeProvider.System, null, sp.GetRequiredService<IKeyValueStore>())));
 
     private static string WithLocale(string payload, string locale)
@@ -187,19 +187,5 @@ public sealed class ChatFlowTests
         Assert.Equal("abo", commands.Single(c => c.Name == "subscribe").NameLocalizations!["de"]);
         Assert.Equal("liste", commands.Single(c => c.Name == "list").NameLocalizations!["de"]);
         Assert.True(commands.Single(c => c.Name == "unsubscribe").Options![0].Autocomplete);
-    }
-
-    private sealed class NoRecentItems : Core.Diffing.ITickerStateStore
-    {
-        public Task<Core.Diffing.SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) => Task.FromResult<Core.Diffing.SourceState?>(null);
-
-        public Task CommitPollAsync(Core.Diffing.PollCommit commit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<Core.Tickers.TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<Core.Tickers.TickerItem>>([]);
     }
 }
