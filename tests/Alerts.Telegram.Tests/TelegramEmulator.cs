@@ -68,7 +68,8 @@ public sealed class TelegramEmulator : IAsyncDisposable
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Starts the emulator, or returns null with the reason when it cannot run here (never under CI).</summary>
-    public static async Task<(TelegramEmulator? Emulator, string? Missing)> TryStartAsync()
+    /// <param name="latency">Each Bot API call is answered after a random delay in this range (Telegram's round trip).</param>
+    public static async Task<(TelegramEmulator? Emulator, string? Missing)> TryStartAsync((TimeSpan Min, TimeSpan Max)? latency = null)
     {
         var script = FindScript();
         var testsDir = script is null ? null : Path.GetDirectoryName(Path.GetDirectoryName(script))!;
@@ -96,7 +97,10 @@ public sealed class TelegramEmulator : IAsyncDisposable
             return (null, missing);
         }
 
-        var start = new ProcessStartInfo("node", [script!])
+        string[] arguments = latency is { } l
+            ? [script!, "--latency-ms", FormattableString.Invariant($"{l.Min.TotalMilliseconds:F0}-{l.Max.TotalMilliseconds:F0}")]
+            : [script!];
+        var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = testsDir!,
             RedirectStandardInput = true,
