@@ -11,7 +11,7 @@ namespace Alerts.Storage;
 /// </summary>
 internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore, IOutboxRetention
 {
-    private const string Columns = "id, subscriber_id, source_id, item_key, published, headline, body, url, query, matched, enqueued_at, attempts";
+    private const string Columns = "id, subscriber_id, source_id, item_key, published, headline, body, url, query, matched, enqueued_at, attempts, message_chat, message_id, revision";
 
     private readonly ISqlDialect dialect = database.Dialect;
 
@@ -53,7 +53,9 @@ internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore, IOutboxR
                     reader.GetString(8),
                     JsonSerializer.Deserialize(reader.GetString(9), StorageJson.Default.ListString) ?? [],
                     dialect.ReadTime(reader, 10),
-                    reader.GetInt32(11)));
+                    reader.GetInt32(11),
+                    reader.IsDBNull(12) || reader.IsDBNull(13) ? null : new PlatformMessage(reader.GetString(12), reader.GetString(13)),
+                    reader.GetInt32(14)));
             }
         }
 
@@ -76,20 +78,36 @@ internal sealed class OutboxStore(SqlDatabase database) : IOutboxStore, IOutboxR
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(
-            """
-            UPDATE outbox SET status = 'sent', sent_at = @at, attempts = attempts + 1, last_error = NULL, lease_owner = NULL, lease_until = NULL
+    public Task MarkSentAsync(long id, DateTimeOffset at, SentReceipt? receipt = null, CancellationToken cancellationToken = default)
+    {
+        // Only a row with a message can become an edit; without one (a combined message, a channel that returns no id)
+        // an update during the send must not make it due again, or it would go out a second time as a new alert.
+        var editable = receipt?.Message is not null;
+        (string, object?)[] parameters = editable
+            ? [("id", id), ("at", dialect.Time(at)), ("revision", receipt!.Revision), ("chat", receipt.Message!.Chat), ("message", receipt.Message.Id)]
+            : [("id", id), ("at", dialect.Time(at))];
+        return ExecuteAsync(
+            $"""
+            UPDATE outbox SET
+                status = {(editable ? "CASE WHEN revision = @revision THEN 'sent' ELSE 'pending' END" : "'sent'")},
+                next_attempt_at = @at,
+                sent_at = COALESCE(sent_at, @at),
+                edited_at = CASE WHEN message_id IS NULL THEN edited_at ELSE @at END,
+                {(editable ? "message_chat = @chat, message_id = @message," : "")}
+                attempts = attempts + 1, last_error = NULL, lease_owner = NULL, lease_until = NULL
             WHERE id = @id
             """,
             cancellationToken,
-            ("id", id),
-            ("at", dialect.Time(at)));
+            parameters);
+    }
 
     public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         ExecuteAsync(
             """
-            UPDATE outbox SET status = 'failed', failed_at = @at, attempts = attempts + 1, last_error = @reason, lease_owner = NULL, lease_until = NULL
+            UPDATE outbox SET
+                status = CASE WHEN message_id IS NULL THEN 'failed' ELSE 'sent' END,
+                failed_at = CASE WHEN message_id IS NULL THEN @at ELSE failed_at END,
+                attempts = attempts + 1, last_error = @reason, lease_owner = NULL, lease_until = NULL
             WHERE id = @id
             """,
             cancellationToken,

@@ -157,7 +157,50 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
                 JsonSerializer.Serialize(a.Matched, StorageJson.Default.IReadOnlyListString), "pending", 0, polledAt, polledAt],
             cancellationToken);
 
+        if (commit.Updates is { Count: > 0 } updates)
+        {
+            await FollowUpdatesAsync(connection, transaction, commit, updates, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The outbox rows of updated entries take the entry's new text, time and key, and a new revision (SPEC §4: an alert
+    /// follows its entry). A row still pending simply goes out as the entry is now (an edit already waiting is replaced
+    /// by the newer text); a row whose alert went out alone since <see cref="PollCommit.EditableSince"/> becomes due
+    /// again, now as an edit of its message, with fresh attempts. Failed rows, rows of a combined backlog message and
+    /// older alerts stay as they are. A key already taken by another row of the same subscriber is left alone.
+    /// </summary>
+    private async Task FollowUpdatesAsync(DbConnection connection, DbTransaction transaction, PollCommit commit, IReadOnlyList<ItemUpdate> updates, CancellationToken cancellationToken)
+    {
+        var polledAt = dialect.Time(commit.PolledAt);
+        var editSent = commit.EditableSince is null ? "" : "OR (status = 'sent' AND message_id IS NOT NULL AND sent_at >= @since)";
+        foreach (var update in updates.DistinctBy(u => u.PreviousKey, StringComparer.Ordinal))
+        {
+            var item = update.Item;
+            await using var command = connection.Command(
+                $"""
+                UPDATE outbox SET
+                    item_key = @key, published = @published, headline = @headline, body = @body, url = @url,
+                    revision = revision + 1,
+                    next_attempt_at = CASE WHEN status = 'sent' THEN @polled ELSE next_attempt_at END,
+                    attempts = CASE WHEN status = 'sent' THEN 0 ELSE attempts END,
+                    status = 'pending'
+                WHERE source_id = @source AND item_key = @old AND (status = 'pending' {editSent})
+                    AND (item_key = @key OR NOT EXISTS (
+                        SELECT 1 FROM outbox o WHERE o.source_id = @source AND o.item_key = @key AND o.subscriber_id = outbox.subscriber_id))
+                """, transaction);
+            command.With("source", commit.SourceId).With("old", update.PreviousKey).With("key", item.Key)
+                .With("published", dialect.Time(item.Published)).With("headline", item.Headline).With("body", item.Body).With("url", item.Url)
+                .With("polled", polledAt);
+            if (commit.EditableSince is { } since)
+            {
+                command.With("since", dialect.Time(since));
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>

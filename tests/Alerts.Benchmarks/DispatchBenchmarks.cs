@@ -163,7 +163,7 @@ internal sealed class MemoryOutbox : IOutboxStore, ISubscriptionStore
 
     public Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => Task.FromResult(0);
 
-    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task MarkSentAsync(long id, DateTimeOffset at, SentReceipt? receipt = null, CancellationToken cancellationToken = default)
     {
         // Sends settle concurrently (up to MaxConcurrentSends).
         Interlocked.Increment(ref sent);

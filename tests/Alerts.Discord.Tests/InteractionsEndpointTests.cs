@@ -74,7 +74,7 @@ public sealed class InteractionsEndpointTests
     [Fact]
     public async Task AFloodOfUnsignedRequestsIsCountedAndLoggedOnce()
     {
-        var logs = new LineCollector();
+        var logs = new CapturingLoggerProvider();
         await using var app = await DiscordTestApp.StartAsync(services: s => s.AddSingleton<ILoggerProvider>(logs));
 
         for (var i = 0; i < 200; i++)
@@ -85,28 +85,6 @@ public sealed class InteractionsEndpointTests
 
         Assert.Equal(200, app.App.Services.GetRequiredService<RejectedInteractions>().Count);
         Assert.Single(logs.Lines, l => l.Contains("interaction rejected", StringComparison.Ordinal));
-    }
-
-    private sealed class LineCollector : ILoggerProvider
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
     }
 
     [Fact]
@@ -190,7 +168,7 @@ public sealed class InteractionsEndpointTests
 
         await ReadJson(await app.PostInteractionAsync(Payloads.DmCommand("subscribe", ("query", "Kachowka"))));
 
-        Assert.Equal([id], app.Subscriptions.Reactivated);
+        Assert.Equal([$"reactivate {id}"], app.Subscriptions.Calls.Where(c => c.StartsWith("reactivate", StringComparison.Ordinal)));
         Assert.True(app.Subscriptions.Subscribers[id].Active);
     }
 
@@ -287,7 +265,7 @@ public sealed class InteractionsEndpointTests
     [Fact]
     public async Task RegistersCommandsAtStartUpAndSkipsTheCallWhenNothingChanged()
     {
-        var keyValues = new FakeKeyValueStore();
+        var keyValues = new InMemoryKeyValueStore();
         await using (var first = await DiscordTestApp.StartAsync(services: s => s.AddSingleton<IKeyValueStore>(keyValues)))
         {
             Assert.True(await first.App.Services.GetRequiredService<DiscordCommandRegistrar>().Completion.WaitAsync(TimeSpan.FromSeconds(10)));

@@ -285,8 +285,8 @@ public sealed class ChatFlowEmulatorTests(ITestOutputHelper output)
             }
 
             var store = new InMemorySubscriptionStore();
-            var state = new RecentItems();
-            state.Items.Add(new TickerItem("ntv-ukraine", "k1", DateTimeOffset.UtcNow.AddHours(-2), "Stromausfall in Charkiw", "Nach Angriffen fiel der Strom aus.", null, "h1"));
+            var state = new InMemoryTickerStateStore();
+            state.Recent["ntv-ukraine"] = [new TickerItem("ntv-ukraine", "k1", DateTimeOffset.UtcNow.AddHours(-2), "Stromausfall in Charkiw", "Nach Angriffen fiel der Strom aus.", null, "h1")];
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -311,22 +311,5 @@ public sealed class ChatFlowEmulatorTests(ITestOutputHelper output)
             _host.Dispose();
             await Emulator.DisposeAsync();
         }
-    }
-
-    /// <summary>Recent entries for offers and previews; the poll side of the store is not used here.</summary>
-    private sealed class RecentItems : ITickerStateStore
-    {
-        public List<TickerItem> Items { get; } = [];
-
-        public Task<SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) => Task.FromResult<SourceState?>(null);
-
-        public Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<TickerItem>>(Items.Where(i => i.SourceId == sourceId).Take(count).ToList());
     }
 }

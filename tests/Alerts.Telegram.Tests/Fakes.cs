@@ -96,123 +96,6 @@ public sealed class RecordingCommands : ISubscriptionCommands
     }
 }
 
-/// <summary>An in-memory subscriber table with just enough behaviour for the adapter.</summary>
-public sealed class InMemorySubscriptionStore : ISubscriptionStore
-{
-    public ConcurrentDictionary<string, Subscriber> Subscribers { get; } = new();
-
-    public ConcurrentQueue<string> Calls { get; } = new();
-
-    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue($"ensure {subscriber.Id} group={subscriber.IsGroup}");
-        return Task.FromResult(Subscribers.GetOrAdd(subscriber.Id, subscriber));
-    }
-
-    public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Subscribers.TryGetValue(subscriberId, out var s) ? s : null);
-
-    public ConcurrentDictionary<long, Subscription> Subscriptions { get; } = new();
-
-    private long _nextId;
-
-    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        var added = new Subscription(Interlocked.Increment(ref _nextId), subscriberId, query, sourceId, now);
-        Subscriptions[added.Id] = added;
-        return Task.FromResult(added);
-    }
-
-    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.Where(s => s.SubscriberId == subscriberId).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToList());
-
-    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Subscriptions.TryRemove(subscriptionId, out _));
-
-    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.OrderBy(s => s.Id).ToList());
-
-    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<Subscription>>(Subscriptions.Values.Where(s => s.IsMutedAt(now)).ToList());
-
-    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default)
-    {
-        Subscribers.AddOrUpdate(subscriber.Id, _ => subscriber, (_, s) => s with
-        {
-            Language = subscriber.Language, DetectedLanguage = subscriber.DetectedLanguage, TimeZone = subscriber.TimeZone,
-            MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
-        });
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default)
-    {
-        if (!Subscriptions.TryGetValue(subscriptionId, out var s))
-        {
-            return Task.FromResult(false);
-        }
-
-        Subscriptions[subscriptionId] = s with { MutedUntil = until };
-        return Task.FromResult(true);
-    }
-
-    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new SubscriptionChanges([], [], sinceVersion));
-
-    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default)
-    {
-        Subscribers.AddOrUpdate(subscriberId, _ => throw new InvalidOperationException(), (_, s) => s with { Paused = paused });
-        return Task.CompletedTask;
-    }
-
-    public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue($"deactivate {subscriberId}");
-        if (Subscribers.TryGetValue(subscriberId, out var s))
-        {
-            Subscribers[subscriberId] = s with { Active = false, DeactivatedReason = reason };
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue($"reactivate {subscriberId}");
-        if (Subscribers.TryGetValue(subscriberId, out var s))
-        {
-            Subscribers[subscriberId] = s with { Active = true, DeactivatedReason = null };
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default)
-    {
-        Calls.Enqueue($"migrate {oldSubscriberId} -> {newSubscriber.Id}");
-        Subscribers.TryRemove(oldSubscriberId, out _);
-        Subscribers[newSubscriber.Id] = newSubscriber;
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class InMemoryKeyValueStore : IKeyValueStore
-{
-    public ConcurrentDictionary<string, string> Values { get; } = new();
-
-    public int Writes;
-
-    public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Values.TryGetValue(key, out var v) ? v : null);
-
-    public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref Writes);
-        Values[key] = value;
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>Test data with sensible defaults.</summary>
 public static class Build
 {
@@ -248,20 +131,6 @@ public static class Build
         configure?.Invoke(options);
         return options;
     }
-}
-
-/// <summary>Keeps every formatted log line, to check what reaches the logs.</summary>
-public sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-
-    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
 }
 
 /// <summary>An outbox in memory that records how each row was settled.</summary>
@@ -319,9 +188,15 @@ public sealed class RecordingOutbox : IOutboxStore
         }
     }
 
-    public Task MarkSentAsync(long id, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Sent });
+    /// <summary>Where the platform put the row's alert (null until it was sent alone).</summary>
+    public PlatformMessage? Message(long id) => _rows[id].Alert.Message;
 
-    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) => Update(id, r => r with { Status = Failed, Reason = reason });
+    public Task MarkSentAsync(long id, DateTimeOffset at, SentReceipt? receipt = null, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with { Status = Sent, Alert = r.Alert with { Message = receipt?.Message ?? r.Alert.Message } });
+
+    // As the store: an alert that went out stays sent when its edit fails.
+    public Task MarkFailedAsync(long id, string reason, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        Update(id, r => r with { Status = r.Alert.IsEdit ? Sent : Failed, Reason = reason });
 
     public Task RescheduleAsync(long id, DateTimeOffset notBefore, string reason, bool countsAsAttempt, CancellationToken cancellationToken = default) =>
         Update(id, r => r with

@@ -30,7 +30,7 @@ public sealed class ForumTopicTests : IAsyncLifetime
         var options = Options.Create(Build.Options(_api.BaseUrl));
         var bot = TelegramExtensions.CreateClient(options.Value);
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero));
-        var commands = new SubscriptionCommands(_store, new NoItems(), [], new SubscriptionLimits(), time, null, _keyValues);
+        var commands = new SubscriptionCommands(_store, new InMemoryTickerStateStore(), [], new SubscriptionLimits(), time, null, _keyValues);
         var topics = new TelegramTopics(_store, _keyValues);
         var handler = new TelegramUpdateHandler(bot, commands, _store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, time, options), options,
             NullLogger<TelegramUpdateHandler>.Instance, topics: topics);
@@ -50,19 +50,5 @@ public sealed class ForumTopicTests : IAsyncLifetime
         var alert = _api.CallsTo("sendMessage")[^1];
         Assert.Equal(77, alert.Body["message_thread_id"]!.GetValue<int>());
         Assert.Equal(3, alert.Body["reply_markup"]!["inline_keyboard"]![0]!.AsArray().Count);
-    }
-
-    private sealed class NoItems : Core.Diffing.ITickerStateStore
-    {
-        public Task<Core.Diffing.SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) => Task.FromResult<Core.Diffing.SourceState?>(null);
-
-        public Task CommitPollAsync(Core.Diffing.PollCommit commit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<Core.Tickers.TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<Core.Tickers.TickerItem>>([]);
     }
 }

@@ -25,12 +25,46 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     {
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None);
 
-        Assert.Equal(new SendResult.Sent("1"), result);
+        Assert.Equal(new SendResult.Sent(new PlatformMessage("42", "1")), result);
         var call = Assert.Single(_api.CallsTo("sendMessage"));
         Assert.Equal(42, call.ChatId);
         Assert.Equal("html", call.Body["parse_mode"]?.GetValue<string>(), ignoreCase: true);
         Assert.True(call.Body["link_preview_options"]?["is_disabled"]?.GetValue<bool>());
         Assert.Contains("<b>Drohnen</b>", call.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEditRewritesTheSentMessageInPlaceWithEditMessageText()
+    {
+        IAlertChannel channel = Channel();
+        var sent = Assert.IsType<SendResult.Sent>(await channel.SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None));
+        _api.On("editMessageText", call => BotApiAnswer.Ok($$"""{"message_id":{{call.Body["message_id"]}},"date":1764600000,"chat":{"id":42,"type":"private"},"text":"x"}"""));
+
+        var edited = await channel.EditAsync(Build.Alert(headline: "Drohnenangriff auf Kiew <abgewehrt>") with { Message = sent.Message }, Build.Context(), Build.Chat(42), CancellationToken.None);
+
+        Assert.Equal(new SendResult.Sent(sent.Message), edited);
+        var call = Assert.Single(_api.CallsTo("editMessageText"));
+        Assert.Equal(42, call.ChatId);
+        Assert.Equal(sent.Message!.Id, call.Body["message_id"]!.ToString());
+        Assert.StartsWith("<b>Drohnenangriff auf Kiew &lt;abgewehrt&gt;</b>\n", call.Text, StringComparison.Ordinal);
+        Assert.Equal("html", call.Body["parse_mode"]?.GetValue<string>(), ignoreCase: true);
+        Assert.Single(_api.CallsTo("sendMessage"));
+    }
+
+    [Fact]
+    public async Task AnEditThatChangesNothingIsDoneAndOneOfAMessageThatIsGoneIsAQuietPermanentFailure()
+    {
+        IAlertChannel channel = Channel();
+        var alert = Build.Alert() with { Message = new PlatformMessage("42", "7") };
+
+        _api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"));
+        Assert.Equal(new SendResult.Sent(alert.Message), await channel.EditAsync(alert, Build.Context(), Build.Chat(42), CancellationToken.None));
+
+        _api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message to edit not found"));
+        Assert.IsType<SendResult.Permanent>(await channel.EditAsync(alert, Build.Context(), Build.Chat(42), CancellationToken.None));
+
+        _api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message can't be edited"));
+        Assert.IsType<SendResult.Permanent>(await channel.EditAsync(alert, Build.Context(), Build.Chat(42), CancellationToken.None));
     }
 
     [Fact]

@@ -68,8 +68,8 @@ public sealed class TelegramEmulator : IAsyncDisposable
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Starts the emulator, or returns null with the reason when it cannot run here (never under CI).</summary>
-    /// <param name="latency">Each Bot API call is answered after a random delay in this range (Telegram's round trip).</param>
-    public static async Task<(TelegramEmulator? Emulator, string? Missing)> TryStartAsync((TimeSpan Min, TimeSpan Max)? latency = null)
+    /// <param name="roundTrip">When set, every Bot API call is answered this late, as Telegram's real round trip.</param>
+    public static async Task<(TelegramEmulator? Emulator, string? Missing)> TryStartAsync(TimeSpan roundTrip = default)
     {
         var script = FindScript();
         var testsDir = script is null ? null : Path.GetDirectoryName(Path.GetDirectoryName(script))!;
@@ -97,9 +97,7 @@ public sealed class TelegramEmulator : IAsyncDisposable
             return (null, missing);
         }
 
-        string[] arguments = latency is { } l
-            ? [script!, "--latency-ms", FormattableString.Invariant($"{l.Min.TotalMilliseconds:F0}-{l.Max.TotalMilliseconds:F0}")]
-            : [script!];
+        string[] arguments = roundTrip > TimeSpan.Zero ? [script!, "--delay-ms", ((int)roundTrip.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)] : [script!];
         var start = new ProcessStartInfo("node", arguments)
         {
             WorkingDirectory = testsDir!,

@@ -1,9 +1,8 @@
 // Starts the telegram-test-api Bot API emulator on 127.0.0.1 for the .NET end-to-end tests.
 //
-//   node tests/tools/telegram-emulator.mjs [--port N] [--control-port N] [--latency-ms MIN-MAX]
+//   node tests/tools/telegram-emulator.mjs [--port N] [--control-port N] [--delay-ms N]
 //
-// With --latency-ms every Bot API call is answered after a random delay in that range, as Telegram's round trip
-// (100–250 ms) is, for tests where timing matters.
+// --delay-ms N: every Bot API call of the bot is answered N ms late, as Telegram's own round trip of 100-250 ms.
 //
 // Prints one JSON line on stdout once both servers listen:
 //   {"apiUrl":"http://127.0.0.1:P","controlUrl":"http://127.0.0.1:C"}
@@ -58,12 +57,15 @@ server.addBotMessage = (rawMessage, botToken) => {
 };
 
 // Bot API methods answered as Telegram does (see the header), put in front of the package's routes.
-const latencyArg = process.argv.indexOf('--latency-ms');
-const [minLatency, maxLatency] = latencyArg >= 0 ? process.argv[latencyArg + 1].split('-').map(Number) : [0, 0];
 const callbackAnswers = [];
 const commandMenus = [];
 const app = server.webServer;
 const before = app._router.stack.length;
+
+const delayMs = arg('--delay-ms');
+if (delayMs > 0) {
+  app.use('/bot:token/:method', (req, res, next) => { setTimeout(next, delayMs); });
+}
 
 function stored(body) {
   return server.storage.botMessages.find((m) => String(m.messageId) === String(body.message_id)
@@ -84,9 +86,6 @@ function parseMarkup(body) {
   return body;
 }
 
-if (maxLatency > 0) {
-  app.use('/bot:token', (req, res, next) => setTimeout(next, minLatency + (Math.random() * (maxLatency - minLatency))));
-}
 app.all('/bot:token/editMessageText', (req, res) => {
   const body = parseMarkup(req.body);
   const entry = stored(body);

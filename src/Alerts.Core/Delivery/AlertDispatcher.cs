@@ -227,9 +227,10 @@ public sealed class AlertDispatcher
             return;
         }
 
-        if (to.Paused)
+        if (to.Paused && !row.IsEdit)
         {
-            // /pause means "no alerts until /resume", not "later": what piled up meanwhile is dropped.
+            // /pause means "no alerts until /resume", not "later": what piled up meanwhile is dropped. An edit of an alert
+            // already in the chat still goes: it is silent, and it corrects what the subscriber has read.
             await settler.FailAsync(row, to.Platform, "subscriber paused", FailureReasons.Paused, now, cancellationToken);
             return;
         }

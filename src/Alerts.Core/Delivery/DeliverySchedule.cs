@@ -134,7 +134,7 @@ internal sealed class DeliverySchedule(DeliveryRateLimiter limiter, int maxInFli
                     continue;
                 }
 
-                var take = queue.HeldBack ? Math.Min(queue.Rows.Count, Math.Max(1, head.Channel.MaxCombined)) : 1;
+                var take = queue.HeldBack ? Combinable(queue.Rows, head.Channel.MaxCombined) : 1;
                 var rows = new List<PendingAlert>(take);
                 for (var i = 0; i < take; i++)
                 {
@@ -247,6 +247,21 @@ internal sealed class DeliverySchedule(DeliveryRateLimiter limiter, int maxInFli
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
+
+    /// <summary>
+    /// How many rows from the head go out in one combined message: new alerts only, up to the channel's maximum. An edit
+    /// changes a message already sent, so it always goes alone.
+    /// </summary>
+    private static int Combinable(LinkedList<PendingAlert> rows, int maxCombined)
+    {
+        var count = 0;
+        for (var node = rows.First; node is not null && count < Math.Max(1, maxCombined) && !node.Value.Alert.IsEdit; node = node.Next)
+        {
+            count++;
+        }
+
+        return Math.Max(1, count);
+    }
 
     private sealed class SubscriberQueue(string subscriberId)
     {

@@ -8,6 +8,9 @@ namespace Alerts.Core.Delivery;
 /// Sends one message through its channel and settles its rows by what the platform answered (SPEC §6): sent rows are
 /// marked sent only now; a 429 pauses the subscriber (or the channel) and keeps the rows first in line; transient
 /// failures retry with backoff; permanent ones fail; a gone subscriber is deactivated; a migrated one is moved.
+/// A row that is an edit (<see cref="OutboxAlert.IsEdit"/>: its entry was updated after the alert went out) goes alone
+/// through <see cref="IAlertChannel.EditAsync"/>; when it cannot be edited, the alert stays sent as it was and only the
+/// edit is given up, without a word to the subscriber.
 /// </summary>
 internal sealed class DeliverySettler(
     IOutboxStore outbox,
@@ -60,9 +63,9 @@ internal sealed class DeliverySettler(
             FindTimeZone(message.To.TimeZone));
         try
         {
-            return message.Rows.Count == 1
-                ? await message.Channel.SendAsync(first, context, message.To, cancellationToken)
-                : await message.Channel.SendCombinedAsync([.. message.Rows.Select(r => r.Alert)], context, message.To, cancellationToken);
+            return message.Rows.Count > 1 ? await message.Channel.SendCombinedAsync([.. message.Rows.Select(r => r.Alert)], context, message.To, cancellationToken)
+                : first.IsEdit ? await message.Channel.EditAsync(first, context, message.To, cancellationToken)
+                : await message.Channel.SendAsync(first, context, message.To, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -76,11 +79,20 @@ internal sealed class DeliverySettler(
         var platform = message.To.Platform;
         switch (result)
         {
-            case SendResult.Sent:
+            case SendResult.Sent sent:
                 foreach (var row in message.Rows)
                 {
-                    await outbox.MarkSentAsync(row.Alert.Id, now, CancellationToken.None);
-                    observer.Sent(row.Alert, platform, now);
+                    // Only a message that carries one alert can follow its entry later; a combined backlog is left as sent.
+                    var where = message.Rows.Count == 1 ? sent.Message ?? row.Alert.Message : null;
+                    await outbox.MarkSentAsync(row.Alert.Id, now, new SentReceipt(row.Alert.Revision, where), CancellationToken.None);
+                    if (row.Alert.IsEdit)
+                    {
+                        observer.EditSettled(row.Alert, platform, EditOutcomes.Edited);
+                    }
+                    else
+                    {
+                        observer.Sent(row.Alert, platform, now);
+                    }
                 }
 
                 schedule.Forget(message.Rows);
@@ -145,7 +157,9 @@ internal sealed class DeliverySettler(
     public async Task RetryAsync(OutboxAlert alert, string platform, string reason, TimeSpan delay, string exhaustedCategory, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var attempts = alert.Attempts + 1;
-        if (attempts >= options.MaxAttempts || now - alert.EnqueuedAt >= options.MaxAge)
+
+        // An edit is as old as the alert it corrects; only its attempts bound it (the store edits alerts of 48 hours).
+        if (attempts >= options.MaxAttempts || (!alert.IsEdit && now - alert.EnqueuedAt >= options.MaxAge))
         {
             await FailAsync(alert, platform, $"{reason} (gave up after {attempts} attempts)", exhaustedCategory, now, cancellationToken);
             return;
@@ -158,6 +172,14 @@ internal sealed class DeliverySettler(
     public async Task FailAsync(OutboxAlert alert, string platform, string reason, string category, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await outbox.MarkFailedAsync(alert.Id, reason, now, cancellationToken);
+        if (alert.IsEdit)
+        {
+            // The alert itself went out: the store keeps it sent, and nobody needs more than a line in the log.
+            observer.EditSettled(alert, platform, EditOutcomes.GivenUp);
+            logger.LogInformation("Edit of alert {Id} for {Subscriber} given up: {Reason}", alert.Id, alert.SubscriberId, reason);
+            return;
+        }
+
         observer.Failed(alert, platform, category);
         logger.LogWarning("Alert {Id} for {Subscriber} failed: {Reason}", alert.Id, alert.SubscriberId, reason);
     }
@@ -179,6 +201,13 @@ internal sealed class DeliverySettler(
         if (message.Rows.Any(r => r.Migrated) || newId == old.Id)
         {
             await FailAsync(message.Rows, $"migrated again to {newAddress}", FailureReasons.Migration, now);
+            return;
+        }
+
+        if (message.Rows[0].Alert.IsEdit)
+        {
+            // The message stays in the old chat, where it cannot be edited any more; the next alert moves the subscriber.
+            await FailAsync(message.Rows, $"chat migrated to {newAddress}", FailureReasons.Migration, now);
             return;
         }
 

@@ -66,6 +66,9 @@ public interface IDeliveryObserver
     void Failed(OutboxAlert alert, string platform, string reason);
 
     void Retried(OutboxAlert alert, string platform, string reason);
+
+    /// <summary>An edit of a sent alert (its entry was updated) ended: <paramref name="outcome"/> is <see cref="EditOutcomes"/>.</summary>
+    void EditSettled(OutboxAlert alert, string platform, string outcome);
 }
 
 /// <summary>Reports nothing.</summary>
@@ -84,6 +87,20 @@ public sealed class NullDeliveryObserver : IDeliveryObserver
     public void Retried(OutboxAlert alert, string platform, string reason)
     {
     }
+
+    public void EditSettled(OutboxAlert alert, string platform, string outcome)
+    {
+    }
+}
+
+/// <summary>How an edit of a sent alert ended, for metrics.</summary>
+public static class EditOutcomes
+{
+    /// <summary>The platform shows the entry as it is now.</summary>
+    public const string Edited = "edited";
+
+    /// <summary>The message could not be edited (deleted, too old, retries used up): it stays as it was, quietly.</summary>
+    public const string GivenUp = "given_up";
 }
 
 /// <summary>Low-cardinality failure reasons for metrics.</summary>

@@ -28,6 +28,15 @@ public interface IAlertChannel
     /// </summary>
     Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{GetType().Name} sends every alert alone (MaxCombined = 1).");
+
+    /// <summary>
+    /// Brings the message <see cref="OutboxAlert.Message"/> (which this channel returned with <see cref="SendResult.Sent"/>)
+    /// up to date with the alert's entry, rendered as <see cref="SendAsync"/> renders it, buttons included (SPEC §4: an
+    /// alert follows its entry). A message the platform says is unchanged counts as <see cref="SendResult.Sent"/>; one it
+    /// cannot edit any more (deleted, too old) is <see cref="SendResult.Permanent"/>. Never throws for platform errors.
+    /// </summary>
+    Task<SendResult> EditAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        Task.FromResult<SendResult>(new SendResult.Permanent($"{GetType().Name} cannot edit a message it sent"));
 }
 
 /// <summary>What rendering needs beyond the outbox row.</summary>
@@ -54,8 +63,11 @@ public abstract record SendResult
     {
     }
 
-    /// <summary>The platform accepted the message.</summary>
-    public sealed record Sent(string? PlatformMessageId) : SendResult;
+    /// <summary>
+    /// The platform accepted the message. <paramref name="Message"/>: where it put it, when the channel can edit it later
+    /// (<see cref="IAlertChannel.EditAsync"/>); null for a channel that cannot.
+    /// </summary>
+    public sealed record Sent(PlatformMessage? Message) : SendResult;
 
     /// <summary>429: wait exactly <paramref name="RetryAfter"/>; for this subscriber only unless <paramref name="Global"/>.</summary>
     public sealed record RateLimited(TimeSpan RetryAfter, bool Global, string Reason) : SendResult;

@@ -23,9 +23,22 @@ public sealed record SourceState(
 /// <summary>An alert to enqueue: one per (subscriber, item).</summary>
 public sealed record NewAlert(string SubscriberId, TickerItem Item, string Query, IReadOnlyList<string> Matched);
 
+/// <summary>An entry seen before whose text or time changed (SPEC §2 update): its alerts follow it, it is never alerted anew.</summary>
+/// <param name="Item">The entry as the page shows it now.</param>
+/// <param name="PreviousKey">
+/// The key it was seen and alerted under: <see cref="TickerItem.Key"/> itself, or the key the entry had before a corrected
+/// time or headline changed it (<see cref="TickerDiffer"/>).
+/// </param>
+public sealed record ItemUpdate(TickerItem Item, string PreviousKey);
+
 /// <summary>Everything one successful poll changes, committed in one transaction (SPEC §6: a crash cannot lose or double an alert).</summary>
 /// <param name="Items">Every item on the page: new ones are added to the seen-set, updated ones get their new hash, all get their last-seen time.</param>
 /// <param name="Alerts">Outbox rows for the new items. A row whose (subscriber, source, key) exists already is ignored.</param>
+/// <param name="Updates">
+/// Entries that changed. Their outbox rows take the new text (and key): a row not sent yet goes out as it is now; a row
+/// whose alert went out alone at or after <paramref name="EditableSince"/> becomes due as an edit of that message.
+/// </param>
+/// <param name="EditableSince">Alerts sent before this are left as they are (SPEC §4: 48 hours); null: none is edited.</param>
 /// <param name="RenamedKeys">
 /// Keys of an older scheme and what they are now (<see cref="ItemIdentity.UpgradeLegacyKeys"/>): the store renames them
 /// in the seen-set, the recent items and the outbox before it records the page, and from then on reports
@@ -38,7 +51,9 @@ public sealed record PollCommit(
     string? ETag,
     string? LastModified,
     DateTimeOffset PolledAt,
-    IReadOnlyDictionary<string, string>? RenamedKeys = null);
+    IReadOnlyDictionary<string, string>? RenamedKeys = null,
+    IReadOnlyList<ItemUpdate>? Updates = null,
+    DateTimeOffset? EditableSince = null);
 
 /// <summary>The seen-set and poll bookkeeping per source (SPEC §2). SQLite and PostgreSQL in Alerts.Storage.</summary>
 public interface ITickerStateStore
@@ -48,7 +63,8 @@ public interface ITickerStateStore
 
     /// <summary>
     /// Atomically updates the seen-set (bounded history per source, always longer than any page),
-    /// the recent items kept for <c>/preview</c>, the validators and the success time, and inserts the outbox rows.
+    /// the recent items kept for <c>/preview</c>, the validators and the success time, inserts the outbox rows, and brings
+    /// the outbox rows of updated entries up to date (<see cref="PollCommit.Updates"/>).
     /// </summary>
     Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default);
 

@@ -30,7 +30,12 @@ public static class ItemIdentity
     /// The headline reduced to lower-case letters and digits with diacritics dropped, hashed: a fix in
     /// punctuation, spacing, case or an accent keeps the fingerprint.
     /// </summary>
-    public static string HeadlineFingerprint(string headline) => Convert.ToHexStringLower(FingerprintDigest(headline));
+    public static string HeadlineFingerprint(string headline)
+    {
+        Span<byte> digest = stackalloc byte[DigestLength];
+        FingerprintDigest(headline, digest);
+        return Convert.ToHexStringLower(digest);
+    }
 
     /// <summary>
     /// The key of a ticker entry that shows only a time of day (ntv): its local time of day and the first 64 bits of
@@ -41,14 +46,38 @@ public static class ItemIdentity
     /// </summary>
     public static string EntryKey(TimeOnly localTime, string headline)
     {
-        Span<char> hex = stackalloc char[32];
-        Convert.TryToHexStringLower(FingerprintDigest(headline), hex, out _);
-        return EntryKeyFromFingerprint(localTime, hex);
+        Span<byte> digest = stackalloc byte[DigestLength];
+        FingerprintDigest(headline, digest);
+        Span<char> key = stackalloc char[EntryKeyLength];
+        WriteTimeOfDay(localTime, key);
+        Convert.TryToHexStringLower(digest[..(KeyHexDigits / 2)], key[TimePrefixLength..], out _);
+        return new string(key);
     }
 
     /// <summary><see cref="EntryKey"/> from a stored fingerprint (hex, as <see cref="HeadlineFingerprint"/> gives it).</summary>
-    public static string EntryKeyFromFingerprint(TimeOnly localTime, ReadOnlySpan<char> fingerprintHex) =>
-        string.Create(CultureInfo.InvariantCulture, $"{localTime.Hour:00}:{localTime.Minute:00}~{fingerprintHex[..16]}");
+    public static string EntryKeyFromFingerprint(TimeOnly localTime, ReadOnlySpan<char> fingerprintHex)
+    {
+        Span<char> key = stackalloc char[EntryKeyLength];
+        WriteTimeOfDay(localTime, key);
+        fingerprintHex[..KeyHexDigits].CopyTo(key[TimePrefixLength..]);
+        return new string(key);
+    }
+
+    private const int DigestLength = 16;
+    private const int KeyHexDigits = 16;
+    private const int TimePrefixLength = 6; // "HH:mm~"
+    private const int EntryKeyLength = TimePrefixLength + KeyHexDigits;
+
+    // By hand: a custom numeric format ("00") takes the general formatting path, which cost more than the hashing.
+    private static void WriteTimeOfDay(TimeOnly time, Span<char> destination)
+    {
+        destination[0] = (char)('0' + (time.Hour / 10));
+        destination[1] = (char)('0' + (time.Hour % 10));
+        destination[2] = ':';
+        destination[3] = (char)('0' + (time.Minute / 10));
+        destination[4] = (char)('0' + (time.Minute % 10));
+        destination[5] = '~';
+    }
 
     /// <summary>
     /// The key scheme this build writes: 1 was the UTC minute with a same-minute ordinal (<see cref="TimeKey"/>) for
@@ -144,34 +173,36 @@ public static class ItemIdentity
     /// normalising the whole string: the same result, since decomposition works per character and the combining marks
     /// it may reorder are dropped anyway. Anything else takes the general path.
     /// </summary>
-    private static byte[] FingerprintDigest(string headline)
+    private static void FingerprintDigest(string headline, Span<byte> digest)
     {
         if (headline.AsSpan().ContainsAnyExceptInRange('\0', '\u00FF'))
         {
-            return XxHash128.Hash(MemoryMarshal.AsBytes(KeepLettersAndDigits(headline.Normalize(NormalizationForm.FormD)).AsSpan()));
+            XxHash128.Hash(MemoryMarshal.AsBytes(KeepLettersAndDigits(headline.Normalize(NormalizationForm.FormD)).AsSpan()), digest);
+            return;
         }
 
+        // A Latin-1 character becomes at most two ("ß" → "ss").
         var buffer = headline.Length <= 256 ? stackalloc char[headline.Length * 2] : new char[headline.Length * 2];
         var length = 0;
         foreach (var c in headline)
         {
             if (c < 0x80)
             {
+                // Setting bit 5 lower-cases an ASCII letter and leaves a digit as it is.
                 if (char.IsAsciiLetterOrDigit(c))
                 {
-                    buffer[length++] = char.ToLowerInvariant(c);
+                    buffer[length++] = (char)(c | 0x20);
                 }
             }
             else
             {
-                foreach (var letter in Latin1Letters[c - 0x80])
-                {
-                    buffer[length++] = letter;
-                }
+                var letters = Latin1Letters[c - 0x80];
+                letters.CopyTo(buffer[length..]);
+                length += letters.Length;
             }
         }
 
-        return XxHash128.Hash(MemoryMarshal.AsBytes(buffer[..length]));
+        XxHash128.Hash(MemoryMarshal.AsBytes(buffer[..length]), digest);
     }
 
     /// <summary>Key for an entry without an id of its own: its UTC minute, plus an ordinal for entries of the same minute.</summary>

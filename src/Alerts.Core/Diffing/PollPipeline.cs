@@ -41,6 +41,9 @@ public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStat
     /// <summary><c>Alerts:Limits:MaxAlertsPerSubscriberPerPoll</c> by default.</summary>
     public const int DefaultMaxAlertsPerSubscriber = 20;
 
+    /// <summary>How long after it went out an alert follows updates of its entry (SPEC §4): its message is edited.</summary>
+    public static readonly TimeSpan EditWindow = TimeSpan.FromHours(48);
+
     /// <summary>How many of the summarised entries the summary alert names.</summary>
     private const int SummaryHeadlines = 5;
 
@@ -71,8 +74,12 @@ public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStat
         var alerts = diff.New.Count == 0 ? [] : await MatchAsync(diff.New, cancellationToken);
 
         // Committed on every 200, even without news: the store refreshes each item's last-seen time, which keeps
-        // entries still on the page from ageing out of the bounded seen-set and alerting again later.
-        await store.CommitPollAsync(new PollCommit(source.Id, items, alerts, page.ETag, page.LastModified, page.Fetched.At, renamed), cancellationToken);
+        // entries still on the page from ageing out of the bounded seen-set and alerting again later. Updated entries
+        // never alert; their alerts follow them (SPEC §4): an alert not sent yet goes out as the entry is now, and one
+        // sent within the edit window becomes an edit of its message, rendered for each subscriber when it is sent.
+        var commit = new PollCommit(
+            source.Id, items, alerts, page.ETag, page.LastModified, page.Fetched.At, renamed, diff.Updates, page.Fetched.At - EditWindow);
+        await store.CommitPollAsync(commit, cancellationToken);
         return new PollReport(parser.Kind, items, diff, alerts);
     }
 

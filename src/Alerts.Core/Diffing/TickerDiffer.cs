@@ -6,7 +6,15 @@ namespace Alerts.Core.Diffing;
 /// <param name="New">Entries never seen before: these are matched and may alert.</param>
 /// <param name="Updated">Entries seen before whose text or time changed: recorded, never alerted.</param>
 /// <param name="IsBaseline">The first successful poll of the source: everything is recorded, nothing is new.</param>
-public sealed record DiffResult(IReadOnlyList<TickerItem> New, IReadOnlyList<TickerItem> Updated, bool IsBaseline);
+/// <param name="MovedFrom">
+/// For an updated entry whose key changed with it (a corrected time or headline): its key now → the key it was seen under.
+/// </param>
+public sealed record DiffResult(IReadOnlyList<TickerItem> New, IReadOnlyList<TickerItem> Updated, bool IsBaseline, IReadOnlyDictionary<string, string>? MovedFrom = null)
+{
+    /// <summary>The updated entries, each with the key it was seen (and alerted) under, for its alerts to follow it.</summary>
+    public IReadOnlyList<ItemUpdate> Updates =>
+        [.. Updated.Select(i => new ItemUpdate(i, MovedFrom?.GetValueOrDefault(i.Key) ?? i.Key))];
+}
 
 /// <summary>Decides which entries of a page are new (SPEC §2). Pure: no clock, no I/O.</summary>
 public static class TickerDiffer
@@ -63,6 +71,7 @@ public static class TickerDiffer
         var added = new List<TickerItem>();
         var updated = new List<TickerItem>();
         var used = new HashSet<string>(StringComparer.Ordinal); // One old entry explains at most one new key.
+        var movedFrom = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             if (state.Seen.TryGetValue(item.Key, out var seen))
@@ -75,9 +84,10 @@ public static class TickerDiffer
                 continue;
             }
 
-            if (TryTakeMovedEntry(vanishedByFingerprint, item, used) || TryTakeRenamedEntry(vanishedByMinute, item, used))
+            if ((TryTakeMovedEntry(vanishedByFingerprint, item, used) ?? TryTakeRenamedEntry(vanishedByMinute, item, used)) is { } previousKey)
             {
                 updated.Add(item);
+                movedFrom[item.Key] = previousKey;
             }
             else
             {
@@ -85,23 +95,24 @@ public static class TickerDiffer
             }
         }
 
-        return new DiffResult(added, updated, IsBaseline: false);
+        return new DiffResult(added, updated, IsBaseline: false, movedFrom);
     }
 
     /// <summary>
     /// A headline edited under the same time: the key (time of day and headline, <see cref="ItemIdentity.EntryKey(TimeOnly, string)"/>)
     /// changed, the instant did not. A vanished entry of exactly that minute is the same entry with its typo fixed
     /// (the first by key, used up). A minute apart, or a day apart (the same time of day on another day), is another entry.
+    /// Returns the key it was seen under, or null.
     /// </summary>
-    private static bool TryTakeRenamedEntry(Dictionary<long, List<SeenItem>> vanishedByMinute, TickerItem item, HashSet<string> used)
+    private static string? TryTakeRenamedEntry(Dictionary<long, List<SeenItem>> vanishedByMinute, TickerItem item, HashSet<string> used)
     {
         if (!vanishedByMinute.TryGetValue(Minute(item.Published), out var candidates))
         {
-            return false;
+            return null;
         }
 
         var candidate = candidates.Find(c => !used.Contains(c.Key));
-        return candidate is not null && used.Add(candidate.Key);
+        return candidate is not null && used.Add(candidate.Key) ? candidate.Key : null;
     }
 
     private static long Minute(DateTimeOffset instant) => instant.UtcTicks / TimeSpan.TicksPerMinute;
@@ -117,12 +128,12 @@ public static class TickerDiffer
         list.Add(seen);
     }
 
-    /// <summary>Finds (and uses up) a vanished entry with the same headline: the same entry with a corrected time.</summary>
-    private static bool TryTakeMovedEntry(Dictionary<string, List<SeenItem>> vanishedByFingerprint, TickerItem item, HashSet<string> used)
+    /// <summary>Finds (and uses up) a vanished entry with the same headline, the same entry with a corrected time; returns its key, or null.</summary>
+    private static string? TryTakeMovedEntry(Dictionary<string, List<SeenItem>> vanishedByFingerprint, TickerItem item, HashSet<string> used)
     {
         if (!vanishedByFingerprint.TryGetValue(ItemIdentity.HeadlineFingerprint(item.Headline), out var candidates))
         {
-            return false;
+            return null;
         }
 
         // Nearest in time first; an entry whose time the store does not know is accepted, as the fingerprint is all we have.
@@ -140,10 +151,10 @@ public static class TickerDiffer
 
         if (best < 0)
         {
-            return false;
+            return null;
         }
 
         used.Add(candidates[best].Key);
-        return true;
+        return candidates[best].Key;
     }
 }

@@ -55,6 +55,13 @@ public sealed partial class DiscordRestClient
     public Task<DiscordApiResult> CreateMessageAsync(string channelId, DiscordMessage message, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/messages", "POST /channels/{id}/messages", channelId, message, DiscordJsonContext.Default.DiscordMessage, bot: true, cancellationToken);
 
+    /// <summary>
+    /// <c>PATCH /channels/{channel}/messages/{message}</c>: replaces the embeds and components of a message the bot sent
+    /// (an alert whose entry was updated). Same per-channel bucket key as creating messages, so both count together.
+    /// </summary>
+    public Task<DiscordApiResult> EditMessageAsync(string channelId, string messageId, DiscordMessage message, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Patch, $"channels/{Escape(channelId)}/messages/{Escape(messageId)}", "PATCH /channels/{id}/messages/{id}", channelId, message, DiscordJsonContext.Default.DiscordMessage, bot: true, cancellationToken);
+
     /// <summary><c>POST /interactions/{id}/{token}/callback</c> (the endpoint usually answers in its HTTP response instead).</summary>
     public Task<DiscordApiResult> CreateInteractionResponseAsync(string interactionId, string interactionToken, InteractionResponse response, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"interactions/{Escape(interactionId)}/{Escape(interactionToken)}/callback", "POST /interactions/{id}/{token}/callback", interactionId, response, DiscordJsonContext.Default.InteractionResponse, bot: false, cancellationToken);

@@ -25,6 +25,7 @@ internal sealed class AlertsMetrics : IDeliveryObserver
         Matches = factory.CreateCounter("alerts_matches_total", "Alerts enqueued: one per (subscriber, new item) that matched.", "source");
         AlertsSent = factory.CreateCounter("alerts_sent_total", "Alerts the platform accepted.", "platform");
         AlertsFailed = factory.CreateCounter("alerts_failed_total", "Alerts that ended as failed, by reason.", "platform", "reason");
+        AlertEdits = factory.CreateCounter("alerts_edits_total", "Edits of sent alerts whose entry was updated, by outcome (edited, given_up).", "platform", "outcome");
         AlertsRetried = factory.CreateCounter("alerts_retried_total", "Sends put off for a later attempt (transient errors, 429).", "platform", "reason");
         PublishToSend = factory.CreateHistogram(
             "alerts_publish_to_send_seconds",
@@ -102,6 +103,8 @@ internal sealed class AlertsMetrics : IDeliveryObserver
 
     public Counter AlertsRetried { get; }
 
+    public Counter AlertEdits { get; }
+
     public Histogram PublishToSend { get; }
 
     public Histogram EnqueueToSend { get; }
@@ -136,6 +139,9 @@ internal sealed class AlertsMetrics : IDeliveryObserver
 
     public void Failed(OutboxAlert alert, string platform, string reason) =>
         AlertsFailed.WithLabels(platform, reason).Inc();
+
+    public void EditSettled(OutboxAlert alert, string platform, string outcome) =>
+        AlertEdits.WithLabels(platform, outcome).Inc();
 
     public void Retried(OutboxAlert alert, string platform, string reason) =>
         AlertsRetried.WithLabels(platform, reason).Inc();

@@ -127,13 +127,14 @@ internal sealed class SourcePoller(
         {
             logger.LogInformation("Source {Source}: baseline of {Count} items recorded, nothing alerted", source.Id, report.Items.Count);
         }
-        else if (fresh > 0)
+        else if (fresh > 0 || report.Diff.Updated.Count > 0)
         {
-            logger.LogInformation("Source {Source}: {New} new items, {Alerts} alerts enqueued", source.Id, fresh, report.Alerts.Count);
+            logger.LogInformation("Source {Source}: {New} new items, {Alerts} alerts enqueued, {Updated} items updated", source.Id, fresh, report.Alerts.Count, report.Diff.Updated.Count);
         }
 
-        if (report.Alerts.Count > 0)
+        if (report.Alerts.Count > 0 || report.Diff.Updated.Count > 0)
         {
+            // New alerts, or updated entries whose alerts may now be due as edits.
             dispatcher.Signal();
         }
 

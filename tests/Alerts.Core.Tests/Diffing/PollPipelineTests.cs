@@ -14,7 +14,7 @@ public sealed class PollPipelineTests
         Id = "ntv-ukraine", Kind = SourceKinds.NtvLiveticker, Url = "https://www.n-tv.de/politik/Ukraine-Krieg-im-Liveticker-id30000001.html",
     };
 
-    private readonly PipelineStore store = new();
+    private readonly InMemoryTickerStateStore store = new();
     private readonly PollPipeline pipeline;
 
     public PollPipelineTests()
@@ -111,6 +111,38 @@ public sealed class PollPipelineTests
     }
 
     [Fact]
+    public async Task AnUpdatedEntryIsCommittedForItsAlertsToFollowUnderTheKeyItWasAlertedWith()
+    {
+        await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("09:00", "Ruhige Nacht")), Utc(2025, 11, 30, 8, 30));
+        var alerted = await PollAsync(Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiw"), ("09:00", "Ruhige Nacht")), Utc(2025, 11, 30, 9, 5));
+        var alertedKey = Assert.Single(alerted.Diff.New).Key;
+
+        // The headline's typo is fixed and the body grows: the entry's key changes with its headline (ntv keys on both).
+        var page = Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"), ("09:00", "Ruhige Nacht")).Replace("Bericht zu Drohnen über Kiew.", "Bericht zu Drohnen über Kiew. Zwei wurden abgeschossen.", StringComparison.Ordinal);
+        var fixedAt = Utc(2025, 11, 30, 9, 10);
+        var report = await PollAsync(page, fixedAt);
+
+        Assert.Empty(report.Alerts);
+        var commit = store.Commits.Last();
+        var update = Assert.Single(commit.Updates!);
+        Assert.Equal(alertedKey, update.PreviousKey);
+        Assert.NotEqual(alertedKey, update.Item.Key);
+        Assert.Equal("Drohnen über Kiew", update.Item.Headline);
+        Assert.Contains("Zwei wurden abgeschossen.", update.Item.Body, StringComparison.Ordinal);
+        Assert.Equal(fixedAt - TimeSpan.FromHours(48), commit.EditableSince);
+    }
+
+    [Fact]
+    public async Task APollWithoutChangesCommitsNoUpdates()
+    {
+        var page = Entries("30.11.2025, 08:00 Uhr", ("10:00", "Drohnen über Kiew"));
+        await PollAsync(page, Utc(2025, 11, 30, 9, 5));
+        await PollAsync(page, Utc(2025, 11, 30, 9, 10));
+
+        Assert.Empty(store.Commits.Last().Updates!);
+    }
+
+    [Fact]
     public async Task ASeenSetOfTheOldKeySchemeIsReKeyedAndNothingOnThePageIsNew()
     {
         var page = Entries("30.11.2025, 00:10 Uhr", ("00:03", "Explosionen in Kiew"), ("23:50", "Luftalarm in Kiew"), ("23:50", "Luftalarm in Odessa"));
@@ -122,7 +154,7 @@ public sealed class PollPipelineTests
             ["2025-11-29T22:50Z#2"] = new("2025-11-29T22:50Z#2", "x", ItemIdentity.HeadlineFingerprint("Luftalarm in Kiew"), Utc(2025, 11, 29, 22, 50)),
             ["2025-11-29T22:50Z"] = new("2025-11-29T22:50Z", "x", ItemIdentity.HeadlineFingerprint("Luftalarm in Odessa"), Utc(2025, 11, 29, 22, 50)),
         };
-        store.State = new SourceState(legacy, null, null, null, 0, null, KeyScheme: 1);
+        store.States[Source.Id] = new SourceState(legacy, null, null, null, 0, null, KeyScheme: 1);
 
         var report = await PollAsync(page, Utc(2025, 11, 30, 23, 5));
 
@@ -148,7 +180,7 @@ public sealed class PollPipelineTests
         var matcher = new MatcherIndex();
         matcher.Add(new Subscription(1, "telegram:1", "Drohnen", null, DateTimeOffset.UnixEpoch));
         matcher.Add(new Subscription(2, "telegram:2", "Odessa", null, DateTimeOffset.UnixEpoch));
-        var floodStore = new PipelineStore();
+        var floodStore = new InMemoryTickerStateStore();
         var flood = new PollPipeline(TickerParsers.All, floodStore, new EveryoneReceives(matcher));
         var start = new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -189,41 +221,5 @@ public sealed class PollPipelineTests
         public ValueTask<ISubscriptionMatcher> GetMatcherAsync(CancellationToken cancellationToken) => ValueTask.FromResult(matcher);
 
         public ValueTask<bool> IsReceivingAsync(string subscriberId, CancellationToken cancellationToken) => ValueTask.FromResult(true);
-    }
-
-    /// <summary>Keeps one source's seen-set as a store would after each commit.</summary>
-    private sealed class PipelineStore : ITickerStateStore
-    {
-        public SourceState? State { get; set; }
-
-        public List<PollCommit> Commits { get; } = [];
-
-        public Task<SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) => Task.FromResult(State);
-
-        public Task CommitPollAsync(PollCommit commit, CancellationToken cancellationToken = default)
-        {
-            Commits.Add(commit);
-            var seen = new Dictionary<string, SeenItem>(StringComparer.Ordinal);
-            foreach (var (key, item) in State?.Seen ?? new Dictionary<string, SeenItem>())
-            {
-                var renamed = commit.RenamedKeys?.GetValueOrDefault(key) ?? key;
-                seen.TryAdd(renamed, item with { Key = renamed });
-            }
-
-            foreach (var item in commit.Items)
-            {
-                seen[item.Key] = SeenItem.Of(item);
-            }
-
-            State = new SourceState(seen, commit.ETag, commit.LastModified, commit.PolledAt, 0, null);
-            return Task.CompletedTask;
-        }
-
-        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<TickerItem>>([]);
     }
 }

@@ -106,6 +106,19 @@ public sealed class TickerDifferTests
     }
 
     [Fact]
+    public void AnUpdateNamesTheKeyItWasSeenUnderSoThatItsAlertsCanFollowIt()
+    {
+        var moved = Item(Noon.AddMinutes(65), "Luftalarm in der gesamten Ukraine");
+        var movedNow = Item(Noon.AddMinutes(5), "Luftalarm in der gesamten Ukraine");
+        var edited = Item(Noon, "Explosionen in Charkiw", "Erste Berichte.");
+        var editedNow = Item(Noon, "Explosionen in Charkiw", "Erste Berichte. Drei Einschläge.");
+
+        var result = TickerDiffer.Diff([movedNow, editedNow], StateOf(moved, edited));
+
+        Assert.Equal([new ItemUpdate(movedNow, moved.Key), new ItemUpdate(editedNow, edited.Key)], result.Updates);
+    }
+
+    [Fact]
     public void ACorrectedTimeWithARepunctuatedHeadlineIsStillAnUpdate()
     {
         var before = Item(Noon.AddMinutes(65), "Luftalarm in der gesamten Ukraine");

@@ -36,7 +36,7 @@ public class SubscriptionCommandsTests
 
         Assert.True(reply.Success);
         Assert.Equal("Subscribed #1: (Drohne OR Rakete) Kiew — all sources", reply.Text);
-        Assert.Equal(["ensure telegram:1", "add telegram:1 (Drohne OR Rakete) Kiew -"], _store.Calls);
+        Assert.Equal(["ensure telegram:1 group=False", "add telegram:1 (Drohne OR Rakete) Kiew -"], _store.Calls);
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public class SubscriptionCommandsTests
 
         await _commands.ResumeAsync(Alice);
         Assert.False((await _store.GetSubscriberAsync(Alice.Id))!.Paused);
-        Assert.Equal(["ensure telegram:1", "paused telegram:1 True", "add telegram:1 Drohne -", "paused telegram:1 False"], _store.Calls);
+        Assert.Equal(["ensure telegram:1 group=False", "paused telegram:1 True", "add telegram:1 Drohne -", "paused telegram:1 False"], _store.Calls);
     }
 
     [Fact]

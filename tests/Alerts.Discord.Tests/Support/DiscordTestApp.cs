@@ -51,9 +51,9 @@ public sealed class DiscordTestApp : IAsyncDisposable
 
     internal RecordingSubscriptionCommands Commands => (RecordingSubscriptionCommands)App.Services.GetRequiredService<ISubscriptionCommands>();
 
-    internal FakeSubscriptionStore Subscriptions => (FakeSubscriptionStore)App.Services.GetRequiredService<ISubscriptionStore>();
+    internal InMemorySubscriptionStore Subscriptions => (InMemorySubscriptionStore)App.Services.GetRequiredService<ISubscriptionStore>();
 
-    internal FakeKeyValueStore KeyValues => (FakeKeyValueStore)App.Services.GetRequiredService<IKeyValueStore>();
+    internal InMemoryKeyValueStore KeyValues => (InMemoryKeyValueStore)App.Services.GetRequiredService<IKeyValueStore>();
 
     public static async Task<DiscordTestApp> StartAsync(
         FakeDiscordServer? discord = null,
@@ -85,8 +85,8 @@ public sealed class DiscordTestApp : IAsyncDisposable
 
         builder.AddDiscord();
         builder.Services.AddSingleton<ISubscriptionCommands, RecordingSubscriptionCommands>();
-        builder.Services.AddSingleton<ISubscriptionStore, FakeSubscriptionStore>();
-        builder.Services.AddSingleton<IKeyValueStore, FakeKeyValueStore>();
+        builder.Services.AddSingleton<ISubscriptionStore, InMemorySubscriptionStore>();
+        builder.Services.AddSingleton<IKeyValueStore, InMemoryKeyValueStore>();
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDiscordInteractions();

@@ -24,11 +24,12 @@ public sealed record RecordedRequest(string Method, string Path, IReadOnlyDictio
         ("POST", var p) when p.StartsWith("/api/v10/interactions/", StringComparison.Ordinal) => "CreateMessageInteractionCallbackRequestSchema",
         ("POST", var p) when p.StartsWith("/api/v10/webhooks/", StringComparison.Ordinal) => "IncomingWebhookRequestPartialSchema",
         ("PATCH", var p) when p.EndsWith("/messages/@original", StringComparison.Ordinal) => "IncomingWebhookUpdateRequestPartialSchema",
+        ("PATCH", var p) when p.StartsWith("/api/v10/channels/", StringComparison.Ordinal) && p.Contains("/messages/", StringComparison.Ordinal) => "MessageEditRequestPartialSchema",
         _ => null,
     };
 
     /// <summary>Bodies that are messages: each must carry allowed_mentions {"parse": []}.</summary>
-    public bool IsMessageBody => Schema is "MessageCreateRequestSchema" or "IncomingWebhookRequestPartialSchema" or "IncomingWebhookUpdateRequestPartialSchema";
+    public bool IsMessageBody => Schema is "MessageCreateRequestSchema" or "MessageEditRequestPartialSchema" or "IncomingWebhookRequestPartialSchema" or "IncomingWebhookUpdateRequestPartialSchema";
 }
 
 public sealed record FakeResponse(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default);
@@ -138,6 +139,9 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             ("PUT", _) => new FakeResponse(200, "[]"),
             (_, "CreatePrivateChannelRequestSchema") => new FakeResponse(200, JsonSerializer.Serialize(new { id = "7" + request.Json?["recipient_id"], type = 1 })),
             (_, "CreateMessageInteractionCallbackRequestSchema") => new FakeResponse(204),
+
+            // An edited message keeps its id (the last path segment).
+            (_, "MessageEditRequestPartialSchema") => new FakeResponse(200, JsonSerializer.Serialize(new { id = request.Path[(request.Path.LastIndexOf('/') + 1)..], content = "" })),
             _ => new FakeResponse(200, JsonSerializer.Serialize(new { id, content = "" })),
         };
     }

@@ -55,6 +55,17 @@ internal sealed class FakeFeed : IAsyncDisposable
         }
     }
 
+    /// <summary>The entry <c>e2e-<paramref name="number"/></c> is corrected in place: same guid, time and position, new text.</summary>
+    public void Update(int number, string title, string body)
+    {
+        lock (items)
+        {
+            var guid = "e2e-" + number.ToString(CultureInfo.InvariantCulture);
+            var index = items.FindIndex(i => i.Guid == guid);
+            items[index] = (guid, title, body, items[index].Published);
+        }
+    }
+
     /// <summary>Completes once the feed has been fetched <paramref name="times"/> times in all.</summary>
     public Task Polled(int times)
     {

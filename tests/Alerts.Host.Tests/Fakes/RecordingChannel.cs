@@ -20,6 +20,9 @@ internal sealed class RecordingChannel(TimeProvider time, ChannelLimits limits, 
     /// <summary>Every message sent: the alerts it carried, oldest first.</summary>
     public ConcurrentQueue<(IReadOnlyList<long> Ids, string Subscriber, DateTimeOffset At)> Messages { get; } = new();
 
+    /// <summary>Every edit: the row, the message it edited, the headline it now shows, and when.</summary>
+    public ConcurrentQueue<(long Id, PlatformMessage Message, string Headline, DateTimeOffset At)> Edits { get; } = new();
+
     /// <summary>Decides the result for matching sends; return null to fall through to the next rule or Sent.</summary>
     public List<Func<OutboxAlert, Subscriber, SendResult?>> Rules { get; } = [];
 
@@ -30,6 +33,20 @@ internal sealed class RecordingChannel(TimeProvider time, ChannelLimits limits, 
     {
         Assert.InRange(alerts.Count, 2, MaxCombined);
         return Record(alerts, to);
+    }
+
+    public Task<SendResult> EditAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        Edits.Enqueue((alert.Id, alert.Message!, alert.Headline, time.GetUtcNow()));
+        foreach (var rule in Rules)
+        {
+            if (rule(alert, to) is { } result)
+            {
+                return Task.FromResult(result);
+            }
+        }
+
+        return Task.FromResult<SendResult>(new SendResult.Sent(alert.Message));
     }
 
     private Task<SendResult> Record(IReadOnlyList<OutboxAlert> alerts, Subscriber to)
@@ -49,6 +66,7 @@ internal sealed class RecordingChannel(TimeProvider time, ChannelLimits limits, 
             }
         }
 
-        return Task.FromResult<SendResult>(new SendResult.Sent("m"));
+        // A message id per message, as a platform gives: "m" and the first row's id.
+        return Task.FromResult<SendResult>(new SendResult.Sent(new PlatformMessage(to.Address, $"m{alerts[0].Id}")));
     }
 }

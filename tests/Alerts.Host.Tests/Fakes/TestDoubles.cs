@@ -72,26 +72,3 @@ internal sealed class LineTickerParser : ITickerParser
     public static string Page(params (string Key, string Headline)[] entries) =>
         "TICKER\n" + string.Concat(entries.Select((e, i) => $"{e.Key}|10:{i:00}|{e.Headline}|Body of {e.Key}\n"));
 }
-
-/// <summary>Keeps every log line with its category, for assertions (tokens never logged).</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-    }
-}

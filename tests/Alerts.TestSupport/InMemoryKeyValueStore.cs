@@ -1,0 +1,24 @@
+using System.Collections.Concurrent;
+using Alerts.Core.Subscriptions;
+
+namespace Alerts.TestSupport;
+
+/// <summary>A thread-safe in-memory <see cref="IKeyValueStore"/> that counts its writes.</summary>
+public sealed class InMemoryKeyValueStore : IKeyValueStore
+{
+    private int _writes;
+
+    public ConcurrentDictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+
+    public int Writes => Volatile.Read(ref _writes);
+
+    public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Values.GetValueOrDefault(key));
+
+    public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _writes);
+        Values[key] = value;
+        return Task.CompletedTask;
+    }
+}
