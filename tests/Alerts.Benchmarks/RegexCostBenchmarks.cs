@@ -57,7 +57,8 @@ public class RegexCostBenchmarks
 
     private TickerItem NextItem() => _items[_next++ % _items.Length];
 
-    private static TickerItem[] Variants(int count)
+    /// <summary>The benchmark item with its body words shuffled: text an automaton has not cached yet.</summary>
+    internal static TickerItem[] Variants(int count)
     {
         var words = BenchmarkData.Item.Body.Split(' ');
         var random = new Random(13);

@@ -29,6 +29,12 @@ public sealed record QueryOptions
 
     /// <summary>Most variable repetitions (<c>*</c>, <c>+</c>, <c>?</c>, optional copies of <c>{n,m}</c>, after unrolling; <see cref="RegexCost.Loops"/>) of all regexes of one query together.</summary>
     public int MaxRegexLoops { get; init; } = 24;
+
+    /// <summary>
+    /// Where regexes are built and kept: shared by every query parsed or compiled with these options, bounded in
+    /// memory (<see cref="RegexCache"/>). By default the process-wide <see cref="RegexCache.Shared"/>.
+    /// </summary>
+    public RegexCache Regexes { get; init; } = RegexCache.Shared;
 }
 
 /// <summary>
@@ -345,18 +351,23 @@ public static class QueryParser
         }
 
         // Syntax first with the backtracking engine, which reads a{100000} without unrolling it; then the cost, so
-        // that a pattern too large for NonBacktracking is refused for its size and not as "not supported".
-        try
+        // that a pattern too large for NonBacktracking is refused for its size and not as "not supported". A pattern
+        // the cache holds was read before: its syntax need not be checked again (10,000 subscribers, one regex).
+        var cache = options.Regexes;
+        if (!cache.Contains(pattern, RegexFlags, options.RegexTimeout))
         {
-            _ = new Regex(pattern, RegexFlags & ~RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(50));
-        }
-        catch (RegexParseException e)
-        {
-            throw new QuerySyntaxException($"invalid regex: {DescribeRegexError(e.Error)}", start + 1 + Math.Max(0, e.Offset - 1));
-        }
-        catch (ArgumentException e)
-        {
-            throw new QuerySyntaxException($"invalid regex: {e.Message}", start);
+            try
+            {
+                _ = new Regex(pattern, RegexFlags & ~RegexOptions.NonBacktracking, options.RegexTimeout);
+            }
+            catch (RegexParseException e)
+            {
+                throw new QuerySyntaxException($"invalid regex: {DescribeRegexError(e.Error)}", start + 1 + Math.Max(0, e.Offset - 1));
+            }
+            catch (ArgumentException e)
+            {
+                throw new QuerySyntaxException($"invalid regex: {e.Message}", start);
+            }
         }
 
         var cost = RegexCost.Of(pattern);
@@ -378,10 +389,11 @@ public static class QueryParser
                 $"regex too costly: it has {cost.Loops} variable repetitions (*, +, ?, {{n,m}}) once its counts are unrolled, over the limit of {options.MaxRegexLoops} (it cannot be matched cheaply)", start);
         }
 
-        Regex regex;
+        // Built in the cache, so that compiling the query (and every other query with this regex) finds it there.
+        CachedRegex regex;
         try
         {
-            regex = new Regex(pattern, RegexFlags, TimeSpan.FromMilliseconds(50));
+            regex = cache.Get(pattern, RegexFlags, options.RegexTimeout);
         }
         catch (RegexParseException e)
         {

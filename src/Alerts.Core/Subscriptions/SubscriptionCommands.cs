@@ -33,7 +33,22 @@ public sealed class SubscriptionLimits
     /// <summary>Alerts one poll may create for one subscriber; the older rest become one summary alert (0: no cap).</summary>
     public int MaxAlertsPerSubscriberPerPoll { get; set; } = PollPipeline.DefaultMaxAlertsPerSubscriber;
 
-    public QueryOptions ToQueryOptions() => new() { MaxLength = MaxQueryLength, MaxTerms = MaxQueryTerms };
+    /// <summary>Most distinct regexes kept built at once (<see cref="RegexCache"/>); beyond it the least recently used are dropped.</summary>
+    public int RegexCacheEntries { get; set; } = RegexCache.DefaultMaxEntries;
+
+    /// <summary>Estimated memory of the kept regexes, their automata included, in MiB.</summary>
+    public int RegexCacheMegabytes { get; set; } = (int)(RegexCache.DefaultMaxBytes / (1024 * 1024));
+
+    private RegexCache? _regexes;
+
+    /// <summary>
+    /// One cache per limits object, created at first use from <see cref="RegexCacheEntries"/> and
+    /// <see cref="RegexCacheMegabytes"/>: the host binds one object, so the matcher index, <c>/preview</c> and
+    /// <c>/subscribe</c> share their regexes.
+    /// </summary>
+    public RegexCache Regexes => LazyInitializer.EnsureInitialized(ref _regexes, () => new RegexCache(RegexCacheEntries, RegexCacheMegabytes * 1024L * 1024));
+
+    public QueryOptions ToQueryOptions() => new() { MaxLength = MaxQueryLength, MaxTerms = MaxQueryTerms, Regexes = Regexes };
 }
 
 /// <summary>

@@ -22,6 +22,18 @@ public class ChatExperienceTests
         _commands = new SubscriptionCommands(_store, _state, sources, new SubscriptionLimits(), _time);
     }
 
+    [Theory]
+    [InlineData("/a{100000}/", "regulärer Ausdruck zu aufwendig: eine gezählte Wiederholung von 100000 liegt über der Grenze von 100 (er lässt sich nicht günstig prüfen)")]
+    [InlineData(@"/(\w+\s*){30}q/", "regulärer Ausdruck zu aufwendig: er hat ausgerollt 60 variable Wiederholungen (*, +, ?, {n,m}), mehr als die Grenze von 24 (er lässt sich nicht günstig prüfen)")]
+    [InlineData("/./", "dieser reguläre Ausdruck würde fast alles finden: er muss nach etwas Bestimmtem fragen, mindestens zwei Zeichen")]
+    [InlineData("-Drohne", "diese Suche würde fast alles finden: sie braucht ein Wort, das nicht mit NICHT oder „-“ verneint ist (in jedem ODER-Zweig)")]
+    public async Task AGermanChatIsToldInGermanWhyARegexOrQueryIsRefused(string query, string reason)
+    {
+        var error = await _commands.SubscribeAsync(Anna, query, null);
+
+        Assert.StartsWith("Diese Suche kann ich nicht lesen: " + reason + " (Zeichen ", error.Text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AGermanChatIsAnsweredInGermanOnly()
     {

@@ -29,6 +29,9 @@ internal sealed class FakeFeed : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref requests);
 
+    /// <summary>How long each answer takes (a real ticker's response time); none by default.</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<FakeFeed> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -101,6 +104,11 @@ internal sealed class FakeFeed : IAsyncDisposable
         }
 
         xml.Append("</channel></rss>");
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, http.RequestAborted);
+        }
+
         http.Response.ContentType = "application/rss+xml; charset=utf-8";
         await http.Response.WriteAsync(xml.ToString());
 
