@@ -295,5 +295,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
         public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) => throw new InvalidOperationException("store down");
 
         public Task SetAsync(string key, string value, CancellationToken cancellationToken = default) => throw new InvalidOperationException("store down");
+
+        public Task SetAsync(string key, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => throw new InvalidOperationException("store down");
     }
 }

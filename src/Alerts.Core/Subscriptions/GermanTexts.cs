@@ -248,6 +248,8 @@ public sealed partial class GermanTexts : ChatTexts
 
     public override string NotThisChatsSubscription => "Dieses Abo gibt es in diesem Chat nicht mehr.";
 
+    public override string UndoExpired => "Zu spät zum Rückgängigmachen; abonniere einfach neu mit /abo.";
+
     public override string MoreMatched(int count) => count == 1 ? "… und 1 weiterer Eintrag hat gepasst." : $"… und {count} weitere Einträge haben gepasst.";
 
     public override string DmRefusedNotice => "⚠️ Discord hat meine letzte Direktnachricht an dich abgelehnt, deshalb kamen keine Alerts an. Ich versuche es beim nächsten Alert wieder; erlaube Direktnachrichten von Mitgliedern dieses Servers, falls es weiter scheitert.";

@@ -67,6 +67,13 @@ public sealed class SubscriptionCommands(
     Func<AliasTable>? aliases = null,
     IKeyValueStore? keyValues = null) : ISubscriptionCommands
 {
+    /// <summary>
+    /// How long a button's offer (a deep link, plain words, a corrected operator) and an undo of an ended subscription
+    /// stay valid. Long enough for a message read days later; the store drops them afterwards instead of keeping every
+    /// offer ever made. An older button answers that it expired.
+    /// </summary>
+    public static readonly TimeSpan ButtonDataLifetime = TimeSpan.FromDays(7);
+
     /// <summary>How far back a plain-text offer counts matching entries.</summary>
     public static readonly TimeSpan OfferWindow = TimeSpan.FromHours(24);
 
@@ -399,7 +406,12 @@ public sealed class SubscriptionCommands(
 
             case ChatAction.Restore { Token: var token }:
             {
-                if (await LoadAsync<Ended>("undo:" + token, cancellationToken) is not { } ended || ended.SubscriberId != subscriber.Id)
+                if (await LoadAsync<Ended>("undo:" + token, cancellationToken) is not { } ended)
+                {
+                    return new ButtonOutcome(t.UndoExpired, Changed: false);
+                }
+
+                if (ended.SubscriberId != subscriber.Id)
                 {
                     return new ButtonOutcome(t.NotThisChatsSubscription, Changed: false);
                 }
@@ -446,7 +458,7 @@ public sealed class SubscriptionCommands(
             default:
             {
                 var token = ChatAction.NewToken();
-                await _keyValues.SetAsync("undo:" + token, JsonSerializer.Serialize(new Ended(subscriber.Id, subscription.Query, subscription.SourceId, subscription.CreatedAt)), cancellationToken);
+                await _keyValues.SetAsync("undo:" + token, JsonSerializer.Serialize(new Ended(subscriber.Id, subscription.Query, subscription.SourceId, subscription.CreatedAt)), now + ButtonDataLifetime, cancellationToken);
                 await store.RemoveSubscriptionAsync(subscription.Id, cancellationToken);
                 var label = (numbered ? $"#{at + 1} " : "") + t.EndedButton + " · " + t.UndoButton;
                 return new ButtonOutcome(t.EndedToast(at + 1, subscription.Query), [new ChatButton(label, new ChatAction.Restore(token))]);
@@ -652,7 +664,7 @@ public sealed class SubscriptionCommands(
     private async Task<string> StoreOfferAsync(string query, string? source, CancellationToken cancellationToken)
     {
         var token = ChatAction.NewToken();
-        await _keyValues.SetAsync("offer:" + token, JsonSerializer.Serialize(new Offer(query, source)), cancellationToken);
+        await _keyValues.SetAsync("offer:" + token, JsonSerializer.Serialize(new Offer(query, source)), time.GetUtcNow() + ButtonDataLifetime, cancellationToken);
         return token;
     }
 
@@ -811,7 +823,7 @@ public sealed class SubscriptionCommands(
 
     private sealed record Ended(string SubscriberId, string Query, string? Source, DateTimeOffset CreatedAt);
 
-    /// <summary>Offers and undo data when the host gives no durable store (tests, the CLI).</summary>
+    /// <summary>Offers and undo data when the host gives no durable store (tests, the CLI); they live as long as the process.</summary>
     private sealed class MemoryKeyValues : IKeyValueStore
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -823,5 +835,8 @@ public sealed class SubscriptionCommands(
             _values[key] = value;
             return Task.CompletedTask;
         }
+
+        public Task SetAsync(string key, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+            SetAsync(key, value, cancellationToken);
     }
 }

@@ -128,6 +128,24 @@ public class ChatExperienceTests
     }
 
     [Fact]
+    public async Task OffersAndUndosExpireAfterSevenDaysAndSaySo()
+    {
+        var keyValues = new InMemoryKeyValueStore(_time);
+        var commands = new SubscriptionCommands(_store, _state, [new() { Id = "ntv-ukraine", Url = "https://example.invalid/a" }], new SubscriptionLimits(), _time, null, keyValues);
+        await commands.SubscribeAsync(Anna, "Drohne", null);
+        var end = await commands.PressAsync(Anna, commands.AlertButtons(Anna, _store.All.Single())[2].Action, numbered: false);
+        var offer = await commands.OfferAsync(Ben, "Stromausfall", shared: false);
+        Assert.Equal([_time.GetUtcNow() + SubscriptionCommands.ButtonDataLifetime], keyValues.Expiries.Values.Distinct());
+        Assert.Equal(2, keyValues.Expiries.Count);
+
+        _time.Advance(SubscriptionCommands.ButtonDataLifetime);
+
+        Assert.Equal("Zu spät zum Rückgängigmachen; abonniere einfach neu mit /abo.", (await commands.PressAsync(Anna, end.Row!.Single().Action, numbered: false)).Toast);
+        Assert.Equal("This offer is no longer available; send the words again.", (await commands.PressAsync(Ben, offer.Buttons![0][0].Action, numbered: false)).Toast);
+        Assert.Empty(_store.All);
+    }
+
+    [Fact]
     public async Task AButtonForAnotherChatsSubscriptionChangesNothing()
     {
         await _commands.SubscribeAsync(Anna, "Drohne", null);
