@@ -8,16 +8,16 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed class RegexTimeoutCounter
 {
-    private long _count;
+    private long count;
 
-    public long Count => Interlocked.Read(ref _count);
+    public long Count => Interlocked.Read(ref count);
 
     /// <summary>Called once per timed-out evaluation with the pattern, for logging.</summary>
     public event Action<string>? TimedOut;
 
     internal void Record(string pattern)
     {
-        Interlocked.Increment(ref _count);
+        Interlocked.Increment(ref count);
         TimedOut?.Invoke(pattern);
     }
 }
