@@ -55,7 +55,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IOutboxRetention>(sp => sp.GetRequiredService<OutboxStore>());
         services.AddSingleton<ILeaseStore>(sp => new LeaseStore(sp.GetRequiredService<SqlDatabase>()));
         services.AddSingleton<ISubscriptionStore>(sp => new SubscriptionStore(sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IKeyValueStore>(sp => new KeyValueStore(sp.GetRequiredService<SqlDatabase>()));
+        services.AddSingleton<IKeyValueStore>(sp => new KeyValueStore(sp.GetRequiredService<SqlDatabase>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

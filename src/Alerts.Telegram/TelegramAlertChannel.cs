@@ -33,7 +33,7 @@ internal sealed partial class TelegramAlertChannel(
     /// </summary>
     public static readonly ChannelLimits PaidBroadcastLimits = TelegramLimits with { Global = new RateLimitRule(1000, TimeSpan.FromSeconds(1)) };
 
-    private readonly TelegramOptions _options = options.Value;
+    private readonly TelegramOptions options = options.Value;
 
     public IReadOnlyCollection<string> Platforms { get; } = [Alerts.Core.Subscriptions.Platforms.Telegram];
 
@@ -45,17 +45,88 @@ internal sealed partial class TelegramAlertChannel(
     public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
     {
         var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
-
-        // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
-        var keyboard = subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
+        var keyboard = Buttons(to, subscription);
         var topic = subscription is not null && topics is not null ? await topics.GetAsync(subscription.Id, cancellationToken).ConfigureAwait(false) : null;
-        return await SendAsync(() => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat), alert.Id, to, keyboard, cancellationToken, topic).ConfigureAwait(false);
+        return await CallAsync(
+            () => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat),
+            alert.Id,
+            to,
+            (chatId, html, ct) => SendMessageAsync(chatId, html, to, keyboard, topic, ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
-        SendAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, null, cancellationToken);
+        CallAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, (chatId, html, ct) => SendMessageAsync(chatId, html, to, null, null, ct), cancellationToken);
 
-    private async Task<SendResult> SendAsync(Func<string> render, long alertId, Subscriber to, InlineKeyboardMarkup? keyboard, CancellationToken cancellationToken, int? topic = null)
+    /// <summary>
+    /// <c>editMessageText</c> with the alert rendered as it is sent now, in the chat's current language, format and zone,
+    /// with the buttons its subscription shows now (Telegram drops a keyboard an edit does not repeat; an ended
+    /// subscription has none). Edits make no sound, so quiet hours do not matter. "Message is not modified" means the
+    /// message already shows this: success.
+    /// </summary>
+    public async Task<SendResult> EditAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (alert.Message is not { } message
+            || !long.TryParse(message.Chat, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId)
+            || !int.TryParse(message.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
+        {
+            return new SendResult.Permanent($"'{alert.Message}' is not a Telegram message");
+        }
+
+        var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
+        var keyboard = Buttons(to, subscription);
+        return await CallAsync(
+            () => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat),
+            alert.Id,
+            to with { Address = message.Chat },
+            async (_, html, ct) =>
+            {
+                await bot.EditMessageText(
+                    chatId,
+                    messageId,
+                    html,
+                    ParseMode.Html,
+                    linkPreviewOptions: new LinkPreviewOptions { IsDisabled = options.DisableLinkPreviews },
+                    replyMarkup: keyboard,
+                    cancellationToken: ct).ConfigureAwait(false);
+                return new SendResult.Sent(message);
+            },
+            cancellationToken,
+            failure => TelegramErrors.IsNotModified(failure) ? new SendResult.Sent(message) : null).ConfigureAwait(false);
+    }
+
+    /// <summary>Buttons under every alert (SPEC §4): mute the subscription that fired, or end it; none when it is gone.</summary>
+    private InlineKeyboardMarkup? Buttons(Subscriber to, Subscription? subscription) =>
+        subscription is not null && commands is not null ? TelegramKeyboards.From([commands.AlertButtons(to, subscription)]) : null;
+
+    private async Task<SendResult> SendMessageAsync(long chatId, string html, Subscriber to, InlineKeyboardMarkup? keyboard, int? topic, CancellationToken cancellationToken)
+    {
+        var message = await bot.SendMessage(
+            chatId,
+            html,
+            ParseMode.Html,
+            linkPreviewOptions: new LinkPreviewOptions { IsDisabled = options.DisableLinkPreviews },
+            replyMarkup: keyboard,
+            messageThreadId: topic,
+            // Quiet hours deliver without sound instead of dropping (SPEC §5).
+            disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
+            allowPaidBroadcast: options.AllowPaidBroadcast,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new SendResult.Sent(new PlatformMessage(chatId.ToString(CultureInfo.InvariantCulture), message.Id.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// Renders, then makes one Bot API call within the send timeout, and maps what Telegram answered;
+    /// <paramref name="special"/> may read a failure first (null: the usual mapping).
+    /// </summary>
+    private async Task<SendResult> CallAsync(
+        Func<string> render,
+        long alertId,
+        Subscriber to,
+        Func<long, string, CancellationToken, Task<SendResult>> call,
+        CancellationToken cancellationToken,
+        Func<Exception, SendResult?>? special = null)
     {
         if (!long.TryParse(to.Address, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId))
         {
@@ -73,28 +144,21 @@ internal sealed partial class TelegramAlertChannel(
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.SendTimeout);
+        timeout.CancelAfter(options.SendTimeout);
         try
         {
-            var message = await bot.SendMessage(
-                chatId,
-                html,
-                ParseMode.Html,
-                linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
-                replyMarkup: keyboard,
-                messageThreadId: topic,
-                // Quiet hours deliver without sound instead of dropping (SPEC §5).
-                disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
-                allowPaidBroadcast: _options.AllowPaidBroadcast,
-                cancellationToken: timeout.Token).ConfigureAwait(false);
-            return new SendResult.Sent(new PlatformMessage(chatId.ToString(CultureInfo.InvariantCulture), message.Id.ToString(CultureInfo.InvariantCulture)));
+            return await call(chatId, html, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             var result = cancellationToken.IsCancellationRequested
                 ? new SendResult.Transient("cancelled (shutting down)")
-                : TelegramErrors.ToSendResult(e, _options.BotToken);
-            LogSendFailed(logger, alertId, to.Id, result);
+                : special?.Invoke(e) ?? TelegramErrors.ToSendResult(e, options.BotToken);
+            if (result is not SendResult.Sent)
+            {
+                LogCallFailed(logger, special is null ? "send" : "edit", alertId, to.Id, result);
+            }
+
             return result;
         }
     }
@@ -133,6 +197,6 @@ internal sealed partial class TelegramAlertChannel(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look up the subscription of alert {AlertId}: {Error}")]
     private static partial void LogLookupFailed(ILogger logger, long alertId, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram send of alert {AlertId} to {SubscriberId} failed: {Result}")]
-    private static partial void LogSendFailed(ILogger logger, long alertId, string subscriberId, SendResult result);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram {What} of alert {AlertId} to {SubscriberId} failed: {Result}")]
+    private static partial void LogCallFailed(ILogger logger, string what, long alertId, string subscriberId, SendResult result);
 }

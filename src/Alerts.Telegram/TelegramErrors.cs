@@ -26,6 +26,13 @@ internal static class TelegramErrors
         _ => new SendResult.Transient(Redact($"{exception.GetType().Name}: {exception.Message}", token)),
     };
 
+    /// <summary>
+    /// An edit that would change nothing ("Bad Request: message is not modified"): the message already shows it, which is
+    /// what the edit wanted.
+    /// </summary>
+    public static bool IsNotModified(Exception exception) =>
+        exception is ApiRequestException { ErrorCode: 400 } e && e.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase);
+
     public static bool IsChatGone(string description) =>
         description.Contains("chat not found", StringComparison.OrdinalIgnoreCase)
         || description.Contains("user is deactivated", StringComparison.OrdinalIgnoreCase)

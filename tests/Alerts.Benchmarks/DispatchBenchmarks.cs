@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Alerts.Core.Delivery;
 using Alerts.Core.Subscriptions;
+using Alerts.TestSupport;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,7 +36,7 @@ public class DispatchBenchmarks
             ? new ChannelLimits(new RateLimitRule(1_000_000, TimeSpan.FromSeconds(1)), new RateLimitRule(100, TimeSpan.FromSeconds(1)), null)
             : ChannelLimits.None;
         dispatcher = new AlertDispatcher(
-            outbox, outbox, [new InstantChannel(limits)], [], new DispatchOptions { BatchSize = 500 },
+            outbox, outbox.Subscribers, [new InstantChannel(limits)], [], new DispatchOptions { BatchSize = 500 },
             TimeProvider.System, NullDeliveryObserver.Instance, NullLogger<AlertDispatcher>.Instance);
     }
 
@@ -93,7 +94,7 @@ public class PacedDispatchBenchmarks
         outbox = new MemoryOutbox(Alerts, Alerts);
         channel = new DelayedChannel(TimeSpan.FromMilliseconds(RoundTripMs));
         dispatcher = new AlertDispatcher(
-            outbox, outbox, [channel], [], new DispatchOptions(),
+            outbox, outbox.Subscribers, [channel], [], new DispatchOptions(),
             TimeProvider.System, NullDeliveryObserver.Instance, NullLogger<AlertDispatcher>.Instance);
     }
 
@@ -132,11 +133,10 @@ public class PacedDispatchBenchmarks
     }
 }
 
-/// <summary>Just enough outbox and subscriber store for the dispatcher, with no cost of its own worth measuring.</summary>
-internal sealed class MemoryOutbox : IOutboxStore, ISubscriptionStore
+/// <summary>Just enough outbox for the dispatcher, with no cost of its own worth measuring, and its subscribers.</summary>
+internal sealed class MemoryOutbox : IOutboxStore
 {
     private readonly OutboxAlert[] rows;
-    private readonly Dictionary<string, Subscriber> subscribers = [];
     private int next;
 
     public MemoryOutbox(int alerts, int subscriberCount)
@@ -145,11 +145,13 @@ internal sealed class MemoryOutbox : IOutboxStore, ISubscriptionStore
         rows = [.. Enumerable.Range(0, alerts).Select(i => new OutboxAlert(i + 1, $"bench:s{i % subscriberCount}", "src", $"k{i}", now, "Headline", "Body", null, "q", ["q"], now))];
         for (var s = 0; s < subscriberCount; s++)
         {
-            subscribers[$"bench:s{s}"] = new Subscriber($"bench:s{s}", "bench", $"s{s}");
+            Subscribers.Subscribers[$"bench:s{s}"] = new Subscriber($"bench:s{s}", "bench", $"s{s}");
         }
     }
 
     private int sent;
+
+    public InMemorySubscriptionStore Subscribers { get; } = new();
 
     public int Sent => Volatile.Read(ref sent);
 
@@ -177,33 +179,4 @@ internal sealed class MemoryOutbox : IOutboxStore, ISubscriptionStore
 
     public Task<IReadOnlyDictionary<OutboxStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyDictionary<OutboxStatus, long>>(new Dictionary<OutboxStatus, long>());
-
-    public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(subscribers.GetValueOrDefault(subscriberId));
-
-    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -19,7 +19,7 @@ public sealed class ChatFlowTests
     private static readonly AlertContext Berlin = new("ntv.de Ukraine-Liveticker", TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
 
     private static Task<DiscordTestApp> StartAsync() => DiscordTestApp.StartAsync(services: s => s.AddSingleton<ISubscriptionCommands>(sp => new SubscriptionCommands(
-        sp.GetRequiredService<ISubscriptionStore>(), new NoRecentItems(), [new() { Id = "ntv-ukraine", Name = "ntv.de Ukraine-Liveticker", Url = "http://127.0.0.1/t" }],
+        sp.GetRequiredService<ISubscriptionStore>(), new InMemoryTickerStateStore(), [new() { Id = "ntv-ukraine", Name = "ntv.de Ukraine-Liveticker", Url = "http://127.0.0.1/t" }],
         new SubscriptionLimits(), TimeProvider.System, null, sp.GetRequiredService<IKeyValueStore>())));
 
     private static string WithLocale(string payload, string locale)
@@ -94,6 +94,39 @@ public sealed class ChatFlowTests
     }
 
     [NodeFact]
+    public async Task AnAlertEmbedFollowsItsEntryThePatchKeepsTheButtonsAndMentionsStayOff()
+    {
+        await using var app = await StartAsync();
+        await app.PostInteractionAsync(WithLocale(Payloads.DmCommand("subscribe", ("query", "Drohne")), "de"));
+        var user = (await app.App.Services.GetRequiredService<ISubscriptionStore>().GetSubscriberAsync("discord-user:" + Payloads.UserId))!;
+        var channel = app.App.Services.GetServices<IAlertChannel>().Single();
+        var alert = RenderingTests.Alert(headline: "Drohnen über Kiw") with { Query = "Drohne" };
+
+        // The alert goes out by DM; the channel names the DM channel and the message it created.
+        var sent = Assert.IsType<SendResult.Sent>(await channel.SendAsync(alert, Berlin, user, CancellationToken.None));
+        var created = app.Discord.To("POST", "/messages").Last();
+        Assert.Equal($"/api/v10/channels/{sent.Message!.Chat}/messages", created.Path);
+
+        // The entry's headline is corrected: the same message is patched, nothing new is posted.
+        var corrected = alert with { Headline = "Drohnen über Kiew @everyone", Message = sent.Message, Revision = 1 };
+        Assert.Equal(new SendResult.Sent(sent.Message), await channel.EditAsync(corrected, Berlin, user, CancellationToken.None));
+        var patch = Assert.Single(app.Discord.To("PATCH", $"/channels/{sent.Message.Chat}/messages/{sent.Message.Id}"));
+        Assert.Single(app.Discord.To("POST", "/messages"));
+        var embed = patch.Json!["embeds"]![0]!;
+        Assert.Equal("**Drohnen** über Kiew @everyone", embed["title"]!.GetValue<string>());
+        Assert.Equal("01.12.2025 15:29 (Europe/Berlin) · Abo #1: Drohne", embed["footer"]!["text"]!.GetValue<string>());
+        Assert.Equal("""{"parse":[]}""", patch.Json!["allowed_mentions"]!.ToJsonString());
+        Assert.Equal(["🔕 1 Stunde", "🔕 Bis 7 Uhr", "✖ Beenden"], patch.Json!["components"]![0]!["components"]!.AsArray().Select(b => b!["label"]!.GetValue<string>()));
+
+        // A message deleted meanwhile cannot follow: a quiet, permanent failure of the edit, the user stays on.
+        app.Discord.Fault(r => r.Method == "PATCH", new FakeResponse(404, """{"message": "Unknown Message", "code": 10008}""", Delay: TimeSpan.FromMilliseconds(150)));
+        Assert.IsType<SendResult.Permanent>(await channel.EditAsync(corrected with { Revision = 2 }, Berlin, user, CancellationToken.None));
+        Assert.True((await app.App.Services.GetRequiredService<ISubscriptionStore>().GetSubscriberAsync(user.Id))!.Active);
+
+        await NodeTools.AssertValidAsync(app.Discord.Requests);
+    }
+
+    [NodeFact]
     public async Task UnsubscribeAutocompletesTheUsersSubscriptionsAndEnglishLocalesGetEnglish()
     {
         await using var app = await StartAsync();
@@ -154,19 +187,5 @@ public sealed class ChatFlowTests
         Assert.Equal("abo", commands.Single(c => c.Name == "subscribe").NameLocalizations!["de"]);
         Assert.Equal("liste", commands.Single(c => c.Name == "list").NameLocalizations!["de"]);
         Assert.True(commands.Single(c => c.Name == "unsubscribe").Options![0].Autocomplete);
-    }
-
-    private sealed class NoRecentItems : Core.Diffing.ITickerStateStore
-    {
-        public Task<Core.Diffing.SourceState?> GetStateAsync(string sourceId, CancellationToken cancellationToken = default) => Task.FromResult<Core.Diffing.SourceState?>(null);
-
-        public Task CommitPollAsync(Core.Diffing.PollCommit commit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordSuccessAsync(string sourceId, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task RecordFailureAsync(string sourceId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<Core.Tickers.TickerItem>> GetRecentItemsAsync(string sourceId, int count, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<Core.Tickers.TickerItem>>([]);
     }
 }

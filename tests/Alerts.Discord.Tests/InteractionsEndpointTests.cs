@@ -313,6 +313,8 @@ public sealed class InteractionsEndpointTests
             Interlocked.Increment(ref Reads) == 1 ? throw new InvalidOperationException("database is locked") : Task.FromResult<string?>(null);
 
         public Task SetAsync(string key, string value, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task SetAsync(string key, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 
     [NodeFact]

@@ -46,7 +46,7 @@ public abstract class KeySchemeUpgradeTests(TestDatabase database) : StoreTestBa
     {
         var options = await Database.CreateDatabaseAsync(migrate: false);
         var sql = SqlDatabase.Create(options);
-        await MigrateToVersion2Async(sql);
+        await OlderSchema.MigrateToAsync(sql, 2, PolledAt);
 
         // What the previous build stored for this page, polled at 00:05 on 01.12.: the UTC minute of each entry as its
         // date line said (all a day early), with an ordinal for the two 23:50 entries counted from the bottom, and
@@ -82,24 +82,6 @@ public abstract class KeySchemeUpgradeTests(TestDatabase database) : StoreTestBa
     }
 
     /// <summary>The schema as the previous build left it: migrations 1 and 2, recorded as applied.</summary>
-    private static async Task MigrateToVersion2Async(SqlDatabase sql)
-    {
-        await using var connection = await sql.OpenAsync(default);
-        await using (var create = connection.Command(sql.Dialect.SchemaVersionTableDdl))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        foreach (var migration in StorageMigrator.LoadMigrations(sql.Dialect).Where(m => m.Version <= 2))
-        {
-            await using var script = connection.Command(migration.Sql);
-            await script.ExecuteNonQueryAsync();
-            await using var record = connection.Command("INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @at)")
-                .With("v", migration.Version).With("n", migration.Name).With("at", sql.Dialect.Time(PolledAt));
-            await record.ExecuteNonQueryAsync();
-        }
-    }
-
     private static async Task WriteLegacyPollAsync(SqlDatabase sql, string[] keys, string[] headlines, DateTimeOffset[] published)
     {
         var at = sql.Dialect.Time(PolledAt);

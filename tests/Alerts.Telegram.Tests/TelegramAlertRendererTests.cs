@@ -67,6 +67,18 @@ public class TelegramAlertRendererTests
     }
 
     [Fact]
+    public void TheSummaryOfAlertsOverThePollCapIsWordedInTheSubscribersLanguage()
+    {
+        var summary = Build.Alert(headline: "… and 37 more entries matched", body: "• Drohnen über Kiew") with { ItemKey = "e-1#and-37-more" };
+
+        var german = TelegramAlertRenderer.Render(summary, Build.Context(), Alerts.Core.Subscriptions.ChatTexts.German, 1, longFormat: false);
+        var english = TelegramAlertRenderer.Render(summary, Build.Context(), Alerts.Core.Subscriptions.ChatTexts.English, 1, longFormat: false);
+
+        Assert.StartsWith("<b>… und 37 weitere Einträge haben gepasst.</b>", german, StringComparison.Ordinal);
+        Assert.StartsWith("<b>… and 37 more entries matched.</b>", english, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheShortFormatKeepsAboutFourHundredCharactersOfTheBody()
     {
         var body = string.Join(' ', Enumerable.Repeat("Drohnen über Kiew.", 100));

@@ -1,6 +1,8 @@
 // Starts the telegram-test-api Bot API emulator on 127.0.0.1 for the .NET end-to-end tests.
 //
-//   node tests/tools/telegram-emulator.mjs [--port N] [--control-port N]
+//   node tests/tools/telegram-emulator.mjs [--port N] [--control-port N] [--delay-ms N]
+//
+// --delay-ms N: every Bot API call of the bot is answered N ms late, as Telegram's own round trip of 100-250 ms.
 //
 // Prints one JSON line on stdout once both servers listen:
 //   {"apiUrl":"http://127.0.0.1:P","controlUrl":"http://127.0.0.1:C"}
@@ -59,6 +61,11 @@ const callbackAnswers = [];
 const commandMenus = [];
 const app = server.webServer;
 const before = app._router.stack.length;
+
+const delayMs = arg('--delay-ms');
+if (delayMs > 0) {
+  app.use('/bot:token/:method', (req, res, next) => { setTimeout(next, delayMs); });
+}
 
 function stored(body) {
   return server.storage.botMessages.find((m) => String(m.messageId) === String(body.message_id)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Alerts.Core.Delivery;
+using Alerts.Core.Diffing;
 using Alerts.Core.Subscriptions;
 
 namespace Alerts.Core.Alerts;
@@ -34,7 +35,7 @@ public sealed record AlertLayout(
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(texts);
-        var headline = OneLine(alert.Headline);
+        var headline = PollPipeline.IsSummary(alert.ItemKey, out var more) ? texts.MoreMatched(more) : OneLine(alert.Headline);
         var local = TimeZoneInfo.ConvertTime(alert.Published, context.TimeZone);
         var when = $"{local.ToString("dd.MM.yyyy HH:mm", CultureInfo.InvariantCulture)} ({context.TimeZone.Id})";
         var body = MatchHighlighter.Shorten(alert.Body?.Trim() ?? "", Math.Max(0, longFormat ? maxBody : Math.Min(ShortBody, maxBody)));

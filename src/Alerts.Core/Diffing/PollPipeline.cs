@@ -1,3 +1,4 @@
+using System.Globalization;
 using Alerts.Core.Matching;
 using Alerts.Core.Tickers;
 
@@ -164,6 +165,21 @@ public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStat
         return result;
     }
 
+    private const string SummaryMarker = "#and-";
+
+    /// <summary>
+    /// Is the item the summary of <see cref="Capped"/>, and of how many entries? Its stored headline is English; the
+    /// renderers word it in the subscriber's language from this count (<c>ChatTexts.MoreMatched</c>).
+    /// </summary>
+    public static bool IsSummary(string itemKey, out int count)
+    {
+        count = 0;
+        var marker = itemKey.LastIndexOf(SummaryMarker, StringComparison.Ordinal);
+        return marker >= 0
+            && itemKey.EndsWith("-more", StringComparison.Ordinal)
+            && int.TryParse(itemKey.AsSpan(marker + SummaryMarker.Length, itemKey.Length - marker - SummaryMarker.Length - "-more".Length), NumberStyles.None, CultureInfo.InvariantCulture, out count);
+    }
+
     private static NewAlert Summary(List<NewAlert> omitted)
     {
         var oldest = omitted[0];
@@ -172,7 +188,7 @@ public sealed class PollPipeline(IEnumerable<ITickerParser> parsers, ITickerStat
         var body = string.Join('\n', named) + (omitted.Count > SummaryHeadlines ? "\n…" : "");
         var item = new TickerItem(
             oldest.Item.SourceId,
-            $"{oldest.Item.Key}#and-{omitted.Count}-more",
+            $"{oldest.Item.Key}{SummaryMarker}{omitted.Count.ToString(CultureInfo.InvariantCulture)}-more",
             newest.Item.Published,
             $"… and {omitted.Count} more entries matched",
             body,

@@ -8,16 +8,16 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed class RegexTimeoutCounter
 {
-    private long _count;
+    private long count;
 
-    public long Count => Interlocked.Read(ref _count);
+    public long Count => Interlocked.Read(ref count);
 
     /// <summary>Called once per timed-out evaluation with the pattern, for logging.</summary>
     public event Action<string>? TimedOut;
 
     internal void Record(string pattern)
     {
-        Interlocked.Increment(ref _count);
+        Interlocked.Increment(ref count);
         TimedOut?.Invoke(pattern);
     }
 }
@@ -77,7 +77,7 @@ public abstract class CompiledQuery
                 }
 
                 case RegexNode r:
-                    return new CompiledRegex(new Regex(r.Pattern, QueryParser.RegexFlags, options.RegexTimeout), r.HeadlineOnly, timeouts);
+                    return new CompiledRegex(options.Regexes.Get(r.Pattern, QueryParser.RegexFlags, options.RegexTimeout), r.HeadlineOnly, timeouts);
                 case SourceNode s:
                     return new CompiledSource(s.SourceId);
                 case NotNode not:
@@ -295,13 +295,13 @@ internal class CompiledPrefix(string prefix) : CompiledQuery
     internal override Anchor[] Anchors() => [new Anchor(true, prefix)];
 }
 
-internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeoutCounter? timeouts) : CompiledQuery
+internal sealed class CompiledRegex(CachedRegex regex, bool headlineOnly, RegexTimeoutCounter? timeouts) : CompiledQuery
 {
     public override bool Matches(AnalyzedItem item)
     {
         if (item.BudgetSpent)
         {
-            timeouts?.Record(regex.ToString());
+            timeouts?.Record(regex.Pattern);
             return false;
         }
 
@@ -312,7 +312,7 @@ internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeout
         }
         catch (RegexMatchTimeoutException)
         {
-            timeouts?.Record(regex.ToString());
+            timeouts?.Record(regex.Pattern);
             return false;
         }
         finally
@@ -327,30 +327,19 @@ internal sealed class CompiledRegex(Regex regex, bool headlineOnly, RegexTimeout
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            Add(item.Item.Headline, 0);
+            regex.AddMatches(item.Item.Headline, 0, hits);
             if (!headlineOnly)
             {
-                Add(item.Item.Body, 1);
+                regex.AddMatches(item.Item.Body, 1, hits);
             }
         }
         catch (RegexMatchTimeoutException)
         {
-            timeouts?.Record(regex.ToString());
+            timeouts?.Record(regex.Pattern);
         }
         finally
         {
             item.Charge(System.Diagnostics.Stopwatch.GetTimestamp() - started);
-        }
-
-        void Add(string text, int field)
-        {
-            foreach (Match m in regex.Matches(text))
-            {
-                if (m.Length > 0)
-                {
-                    hits.Add(new Hit(field, m.Index, m.Length));
-                }
-            }
         }
     }
 

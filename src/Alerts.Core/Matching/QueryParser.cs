@@ -29,6 +29,12 @@ public sealed record QueryOptions
 
     /// <summary>Most variable repetitions (<c>*</c>, <c>+</c>, <c>?</c>, optional copies of <c>{n,m}</c>, after unrolling; <see cref="RegexCost.Loops"/>) of all regexes of one query together.</summary>
     public int MaxRegexLoops { get; init; } = 24;
+
+    /// <summary>
+    /// Where regexes are built and kept: shared by every query parsed or compiled with these options, bounded in
+    /// memory (<see cref="RegexCache"/>). By default the process-wide <see cref="RegexCache.Shared"/>.
+    /// </summary>
+    public RegexCache Regexes { get; init; } = RegexCache.Shared;
 }
 
 /// <summary>
@@ -345,18 +351,23 @@ public static class QueryParser
         }
 
         // Syntax first with the backtracking engine, which reads a{100000} without unrolling it; then the cost, so
-        // that a pattern too large for NonBacktracking is refused for its size and not as "not supported".
-        try
+        // that a pattern too large for NonBacktracking is refused for its size and not as "not supported". A pattern
+        // the cache holds was read before: its syntax need not be checked again (10,000 subscribers, one regex).
+        var cache = options.Regexes;
+        if (!cache.Contains(pattern, RegexFlags, options.RegexTimeout))
         {
-            _ = new Regex(pattern, RegexFlags & ~RegexOptions.NonBacktracking, TimeSpan.FromMilliseconds(50));
-        }
-        catch (RegexParseException e)
-        {
-            throw new QuerySyntaxException($"invalid regex: {DescribeRegexError(e.Error)}", start + 1 + Math.Max(0, e.Offset - 1));
-        }
-        catch (ArgumentException e)
-        {
-            throw new QuerySyntaxException($"invalid regex: {e.Message}", start);
+            try
+            {
+                _ = new Regex(pattern, RegexFlags & ~RegexOptions.NonBacktracking, options.RegexTimeout);
+            }
+            catch (RegexParseException e)
+            {
+                throw new QuerySyntaxException($"invalid regex: {DescribeRegexError(e.Error)}", start + 1 + Math.Max(0, e.Offset - 1));
+            }
+            catch (ArgumentException e)
+            {
+                throw new QuerySyntaxException($"invalid regex: {e.Message}", start);
+            }
         }
 
         var cost = RegexCost.Of(pattern);
@@ -378,10 +389,11 @@ public static class QueryParser
                 $"regex too costly: it has {cost.Loops} variable repetitions (*, +, ?, {{n,m}}) once its counts are unrolled, over the limit of {options.MaxRegexLoops} (it cannot be matched cheaply)", start);
         }
 
-        Regex regex;
+        // Built in the cache, so that compiling the query (and every other query with this regex) finds it there.
+        CachedRegex regex;
         try
         {
-            regex = new Regex(pattern, RegexFlags, TimeSpan.FromMilliseconds(50));
+            regex = cache.Get(pattern, RegexFlags, options.RegexTimeout);
         }
         catch (RegexParseException e)
         {
@@ -442,16 +454,16 @@ public static class QueryParser
 
     private sealed class Parser(List<Lexeme> tokens, QueryOptions options)
     {
-        private int _index;
-        private int _terms;
-        private long _regexSize;
-        private long _regexLoops;
+        private int index;
+        private int terms;
+        private long regexSize;
+        private long regexLoops;
 
         public Dictionary<QueryNode, int> Positions { get; } = new(ReferenceEqualityComparer.Instance);
 
-        public Lexeme Peek => tokens[_index];
+        public Lexeme Peek => tokens[index];
 
-        private Lexeme Next() => tokens[_index++];
+        private Lexeme Next() => tokens[index++];
 
         private static bool StartsTerm(Kind kind) =>
             kind is Kind.LParen or Kind.Not or Kind.Word or Kind.Prefix or Kind.Phrase or Kind.Regex or Kind.Headline or Kind.Source;
@@ -590,18 +602,18 @@ public static class QueryParser
                     return Term(new PhraseNode(token.Text), token.Position);
                 case Kind.Regex:
                     var cost = RegexCost.Of(token.Text);
-                    _regexSize += cost.Size;
-                    _regexLoops += cost.Loops;
-                    if (_regexSize > options.MaxRegexSize)
+                    regexSize += cost.Size;
+                    regexLoops += cost.Loops;
+                    if (regexSize > options.MaxRegexSize)
                     {
                         throw new QuerySyntaxException(
-                            $"regexes too costly: together their automata have about {_regexSize} states, over the limit of {options.MaxRegexSize} (they cannot be matched cheaply)", token.Position);
+                            $"regexes too costly: together their automata have about {regexSize} states, over the limit of {options.MaxRegexSize} (they cannot be matched cheaply)", token.Position);
                     }
 
-                    if (_regexLoops > options.MaxRegexLoops)
+                    if (regexLoops > options.MaxRegexLoops)
                     {
                         throw new QuerySyntaxException(
-                            $"regexes too costly: together they have {_regexLoops} variable repetitions (*, +, ?, {{n,m}}) once their counts are unrolled, over the limit of {options.MaxRegexLoops} (they cannot be matched cheaply)", token.Position);
+                            $"regexes too costly: together they have {regexLoops} variable repetitions (*, +, ?, {{n,m}}) once their counts are unrolled, over the limit of {options.MaxRegexLoops} (they cannot be matched cheaply)", token.Position);
                     }
 
                     return Term(new RegexNode(token.Text), token.Position);
@@ -612,7 +624,7 @@ public static class QueryParser
 
         private QueryNode Term(QueryNode node, int position)
         {
-            if (++_terms > options.MaxTerms)
+            if (++terms > options.MaxTerms)
             {
                 throw new QuerySyntaxException($"more than {options.MaxTerms} terms", position);
             }

@@ -187,6 +187,9 @@ public abstract class ChatTexts
 
     public abstract string NotThisChatsSubscription { get; }
 
+    /// <summary>An undo button pressed after its data expired (<see cref="SubscriptionCommands.ButtonDataLifetime"/>).</summary>
+    public abstract string UndoExpired { get; }
+
     public abstract string MoreMatched(int count);
 
     public abstract string DmRefusedNotice { get; }

@@ -209,6 +209,8 @@ public sealed class EnglishTexts : ChatTexts
 
     public override string NotThisChatsSubscription => "That subscription no longer exists in this chat.";
 
+    public override string UndoExpired => "Too late to undo; subscribe again with /subscribe.";
+
     public override string MoreMatched(int count) => count == 1 ? "… and 1 more entry matched." : $"… and {count} more entries matched.";
 
     public override string DmRefusedNotice => "⚠️ Discord refused my last direct message to you, so alerts were not arriving. I will try again with the next alert; allow direct messages from this server's members if they keep failing.";

@@ -30,7 +30,18 @@ public sealed partial class GermanTexts : ChatTexts
         (new(@"^dangling NOT$"), "NICHT ohne folgendes Wort"),
         (new(@"^empty parentheses$"), "leere Klammern"),
         (new(@"^more than (\d+) terms$"), "mehr als $1 Begriffe"),
+        (new(@"^query would match almost everything: .*$"), "diese Suche würde fast alles finden: sie braucht ein Wort, das nicht mit NICHT oder „-“ verneint ist (in jedem ODER-Zweig)"),
+        (new(@"^'headline:' must be followed by .*$"), "nach „headline:“ muss ein Wort, eine Phrase, ein regulärer Ausdruck oder eine Klammer folgen"),
+        (new(@"^nothing may follow a regex's closing '/' .*$"), "nach dem schließenden „/“ eines regulären Ausdrucks darf nichts folgen (es wird immer ohne Groß-/Kleinschreibung gesucht)"),
+        (new(@"^invalid regex: backreferences, lookarounds, atomic groups and conditionals are not supported$"), "ungültiger regulärer Ausdruck: Rückverweise, Lookarounds, atomare Gruppen und Bedingungen werden nicht unterstützt"),
+        (new(@"^invalid regex: it matches empty text, so it would match every item$"), "ungültiger regulärer Ausdruck: er passt auf leeren Text und damit auf jeden Eintrag"),
         (new(@"^invalid regex: (.*)$"), "ungültiger regulärer Ausdruck: $1"),
+        (new(@"^regex would match almost everything: .*$"), "dieser reguläre Ausdruck würde fast alles finden: er muss nach etwas Bestimmtem fragen, mindestens zwei Zeichen"),
+        (new(@"^regex too costly: a counted repetition of (\d+) is over the limit of (\d+) .*$"), "regulärer Ausdruck zu aufwendig: eine gezählte Wiederholung von $1 liegt über der Grenze von $2 (er lässt sich nicht günstig prüfen)"),
+        (new(@"^regex too costly: its automaton has about (\d+) states, over the limit of (\d+) .*$"), "regulärer Ausdruck zu aufwendig: sein Automat hat etwa $1 Zustände, mehr als die Grenze von $2 (er lässt sich nicht günstig prüfen)"),
+        (new(@"^regex too costly: it has (\d+) variable repetitions .* over the limit of (\d+) .*$"), "regulärer Ausdruck zu aufwendig: er hat ausgerollt $1 variable Wiederholungen (*, +, ?, {n,m}), mehr als die Grenze von $2 (er lässt sich nicht günstig prüfen)"),
+        (new(@"^regexes too costly: together their automata have about (\d+) states, over the limit of (\d+) .*$"), "reguläre Ausdrücke zu aufwendig: ihre Automaten haben zusammen etwa $1 Zustände, mehr als die Grenze von $2 (sie lassen sich nicht günstig prüfen)"),
+        (new(@"^regexes too costly: together they have (\d+) variable repetitions .* over the limit of (\d+) .*$"), "reguläre Ausdrücke zu aufwendig: sie haben ausgerollt zusammen $1 variable Wiederholungen (*, +, ?, {n,m}), mehr als die Grenze von $2 (sie lassen sich nicht günstig prüfen)"),
     ];
 
     public override string Language => ChatLanguage.German;
@@ -236,6 +247,8 @@ public sealed partial class GermanTexts : ChatTexts
     public override string RestoredToast(string query) => $"Wieder da: {query}";
 
     public override string NotThisChatsSubscription => "Dieses Abo gibt es in diesem Chat nicht mehr.";
+
+    public override string UndoExpired => "Zu spät zum Rückgängigmachen; abonniere einfach neu mit /abo.";
 
     public override string MoreMatched(int count) => count == 1 ? "… und 1 weiterer Eintrag hat gepasst." : $"… und {count} weitere Einträge haben gepasst.";
 

@@ -56,5 +56,9 @@ public interface IKeyValueStore
 {
     Task<string?> GetAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>Kept until overwritten.</summary>
     Task SetAsync(string key, string value, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads as absent from <paramref name="expiresAt"/> on, and is then removed (button offers, undo data).</summary>
+    Task SetAsync(string key, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 }

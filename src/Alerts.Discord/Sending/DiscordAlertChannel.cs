@@ -23,6 +23,7 @@ public sealed partial class DiscordAlertChannel(
     private const int CannotSendToUser = 50007;
     private const int UnknownChannel = 10003;
     private const int UnknownUser = 10013;
+    private const int UnknownMessage = 10008;
 
     /// <summary>
     /// Global: Discord's 50 requests per second (declared so that the dispatcher keeps all instances under it together).
@@ -42,17 +43,50 @@ public sealed partial class DiscordAlertChannel(
     /// <summary>A backlog goes out as up to 10 compact embeds in one message (<see cref="DiscordBacklogRenderer"/>).</summary>
     public int MaxCombined => DiscordBacklogRenderer.MaxAlerts;
 
-    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    public async Task<SendResult> SendAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
+        await SendAsync(await RenderAsync(alert, context, to, cancellationToken).ConfigureAwait(false), alert.Id, to, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// <c>PATCH</c> of the alert's message (in the channel, or the DM channel, it went to) with the alert rendered as it is
+    /// sent now, buttons included: the embed follows its entry (SPEC §4). A message that is gone (10008) or that Discord
+    /// refuses to change is a permanent failure of the edit only; the subscriber stays as it is.
+    /// </summary>
+    public async Task<SendResult> EditAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (alert.Message is not { } sent)
+        {
+            return new SendResult.Permanent("no Discord message to edit");
+        }
+
+        try
+        {
+            var message = await RenderAsync(alert, context, to, cancellationToken).ConfigureAwait(false);
+            using var scope = scopes.CreateScope();
+            var client = scope.ServiceProvider.GetRequiredService<DiscordRestClient>();
+            var edited = await client.EditMessageAsync(sent.Chat, sent.Id, message(), cancellationToken).ConfigureAwait(false);
+            return edited.IsSuccess ? new SendResult.Sent(sent)
+                : edited.Failure is { Status: 404 } or { Code: UnknownMessage } ? new SendResult.Permanent($"edit: {edited.Failure}")
+                : Map(edited.Failure!, "edit");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            LogUnexpected(ex, alert.Id);
+            return new SendResult.Transient($"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>The alert's embed with the buttons of the subscription that fired (SPEC §4: mute it, or end it); none when it is gone.</summary>
+    private async Task<Func<DiscordMessage>> RenderAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
     {
         var (number, subscription, buttons) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
-        return await SendAsync(
-            () => new DiscordMessage(
-                embeds: [DiscordAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat)],
-                // Buttons under every alert (SPEC §4): mute the subscription that fired, or end it.
-                components: subscription is null ? null : DiscordReplyRenderer.Components([buttons])),
-            alert.Id,
-            to,
-            cancellationToken).ConfigureAwait(false);
+        return () => new DiscordMessage(
+            embeds: [DiscordAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat)],
+            components: subscription is null ? null : DiscordReplyRenderer.Components([buttons]));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Alerts.Core.Delivery;
+using Alerts.Core.Subscriptions;
 using Prometheus;
 
 namespace Alerts.Host.Operations;
@@ -9,7 +10,7 @@ namespace Alerts.Host.Operations;
 /// </summary>
 internal sealed class AlertsMetrics : IDeliveryObserver
 {
-    public AlertsMetrics(IOutboxStore outbox, Alerts.Discord.Interactions.RejectedInteractions? rejectedInteractions = null)
+    public AlertsMetrics(IOutboxStore outbox, Alerts.Discord.Interactions.RejectedInteractions? rejectedInteractions = null, SubscriptionLimits? limits = null)
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -50,6 +51,24 @@ internal sealed class AlertsMetrics : IDeliveryObserver
                 DiscordInteractionsRejected.IncTo(rejectedInteractions.Count);
             }
         });
+
+        // The regexes all queries share (docs/matching.md): what they hold now against their bounds, and how often
+        // they are rebuilt (a build rate that keeps rising means more distinct regexes are in use than the bounds hold).
+        if (limits is not null)
+        {
+            var regexes = limits.Regexes;
+            var entries = factory.CreateGauge("alerts_regex_cache_entries", "Distinct user regexes kept built.");
+            var bytes = factory.CreateGauge("alerts_regex_cache_estimated_bytes", "Estimated memory of the kept regexes, automata included.");
+            var builds = factory.CreateCounter("alerts_regex_cache_builds_total", "User regexes built (first use, or again after being dropped).");
+            var evictions = factory.CreateCounter("alerts_regex_cache_evictions_total", "User regexes dropped to stay within the cache's bounds.");
+            Registry.AddBeforeCollectCallback(() =>
+            {
+                entries.Set(regexes.Count);
+                bytes.Set(regexes.EstimatedBytes);
+                builds.IncTo(regexes.Builds);
+                evictions.IncTo(regexes.Evictions);
+            });
+        }
 
         Registry.AddBeforeCollectCallback(async cancellationToken =>
         {

@@ -174,6 +174,8 @@ internal sealed class LimitsValidator : OptionsValidator<SubscriptionLimits>
         problems.Positive("Alerts:Limits:PreviewItemsPerSource", options.PreviewItemsPerSource);
         problems.Positive("Alerts:Limits:PreviewMaxMatches", options.PreviewMaxMatches);
         problems.Positive("Alerts:Limits:PreviewBudget", options.PreviewBudget);
+        problems.Positive("Alerts:Limits:RegexCacheEntries", options.RegexCacheEntries);
+        problems.Positive("Alerts:Limits:RegexCacheMegabytes", options.RegexCacheMegabytes);
         if (options.MaxAlertsPerSubscriberPerPoll < 0)
         {
             problems.Add("Alerts:Limits:MaxAlertsPerSubscriberPerPoll must be 0 (no cap) or more");

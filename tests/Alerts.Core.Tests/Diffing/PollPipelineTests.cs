@@ -194,6 +194,9 @@ public sealed class PollPipelineTests
         var first = report.Alerts.Where(a => a.SubscriberId == "telegram:1").ToList();
         Assert.Equal(21, first.Count);
         Assert.Equal("… and 19979 more entries matched", first[0].Item.Headline);
+        Assert.True(PollPipeline.IsSummary(first[0].Item.Key, out var summarised));
+        Assert.Equal(19_979, summarised);
+        Assert.DoesNotContain(first.Skip(1), a => PollPipeline.IsSummary(a.Item.Key, out _));
         Assert.StartsWith("• Drohnen über Ort 19980\n• Drohnen über Ort 19979\n", first[0].Item.Body, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(19_981, 20).Select(n => n % 1000 == 0 ? "Drohnen über Odessa" : $"Drohnen über Ort {n}"), first.Skip(1).Select(a => a.Item.Headline));
         Assert.Equal(20, report.Alerts.Count(a => a.SubscriberId == "telegram:2"));

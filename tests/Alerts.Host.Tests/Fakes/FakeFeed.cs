@@ -29,6 +29,9 @@ internal sealed class FakeFeed : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref requests);
 
+    /// <summary>How long each answer takes (a real ticker's response time); none by default.</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<FakeFeed> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,6 +52,17 @@ internal sealed class FakeFeed : IAsyncDisposable
         {
             var guid = "e2e-" + (items.Count + 1).ToString(CultureInfo.InvariantCulture);
             items.Insert(0, (guid, title, body, published ?? DateTimeOffset.UtcNow));
+        }
+    }
+
+    /// <summary>The entry <c>e2e-<paramref name="number"/></c> is corrected in place: same guid, time and position, new text.</summary>
+    public void Update(int number, string title, string body)
+    {
+        lock (items)
+        {
+            var guid = "e2e-" + number.ToString(CultureInfo.InvariantCulture);
+            var index = items.FindIndex(i => i.Guid == guid);
+            items[index] = (guid, title, body, items[index].Published);
         }
     }
 
@@ -90,6 +104,11 @@ internal sealed class FakeFeed : IAsyncDisposable
         }
 
         xml.Append("</channel></rss>");
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, http.RequestAborted);
+        }
+
         http.Response.ContentType = "application/rss+xml; charset=utf-8";
         await http.Response.WriteAsync(xml.ToString());
 

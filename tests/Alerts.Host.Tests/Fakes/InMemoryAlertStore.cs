@@ -17,13 +17,9 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
     private readonly List<Row> rows = [];
     private readonly Dictionary<long, int> rowIndex = [];
     private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> leases = [];
-    private readonly Dictionary<string, Subscriber> subscribers = [];
-    private readonly List<(long Version, Subscription? Added, long? Removed)> changes = [];
-    private readonly Dictionary<long, Subscription> subscriptions = [];
+    private readonly InMemorySubscriptionStore subscriptionStore = new();
     private long nextRowId = 1;
     private int pendingFrom;
-    private long nextSubscriptionId = 1;
-    private long version;
 
     /// <summary>When true every call throws, as if the database were down.</summary>
     public bool Down { get; set; }
@@ -265,97 +261,65 @@ internal sealed class InMemoryAlertStore : ITickerStateStore, IOutboxStore, ILea
         }
     }
 
-    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default) => Run(() =>
-    {
-        if (!subscribers.TryGetValue(subscriber.Id, out var existing))
-        {
-            subscribers[subscriber.Id] = existing = subscriber;
-        }
-
-        return existing;
-    });
+    // The subscription half is the shared in-memory store; this one adds only the outage switch and, on a
+    // migration, moves the pending rows to the new id as the real storage does.
+    public Task<Subscriber> EnsureSubscriberAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
+        Available(subscriptionStore).EnsureSubscriberAsync(subscriber, cancellationToken);
 
     public Task<Subscriber?> GetSubscriberAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Run(() => subscribers.GetValueOrDefault(subscriberId));
+        Available(subscriptionStore).GetSubscriberAsync(subscriberId, cancellationToken);
 
-    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) => Run(() =>
-    {
-        var s = new Subscription(nextSubscriptionId++, subscriberId, query, sourceId, now);
-        subscriptions[s.Id] = s;
-        changes.Add((++version, s, null));
-        return s;
-    });
+    public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Available(subscriptionStore).AddSubscriptionAsync(subscriberId, query, sourceId, now, cancellationToken);
 
     public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values.Where(s => s.SubscriberId == subscriberId).OrderBy(s => s.Id)]);
+        Available(subscriptionStore).ListSubscriptionsAsync(subscriberId, cancellationToken);
 
-    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) => Run(() =>
-    {
-        if (!subscriptions.Remove(subscriptionId))
-        {
-            return false;
-        }
-
-        changes.Add((++version, null, subscriptionId));
-        return true;
-    });
+    public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default) =>
+        Available(subscriptionStore).RemoveSubscriptionAsync(subscriptionId, cancellationToken);
 
     public Task<IReadOnlyList<Subscription>> GetAllSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values]);
+        Available(subscriptionStore).GetAllSubscriptionsAsync(cancellationToken);
 
-    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) => Run(() =>
-    {
-        var page = changes.Where(c => c.Version > sinceVersion).ToList();
-        return new SubscriptionChanges(
-            [.. page.Where(c => c.Added is not null && subscriptions.ContainsKey(c.Added.Id)).Select(c => c.Added!)],
-            [.. page.Where(c => c.Removed is not null).Select(c => c.Removed!.Value)],
-            version);
-    });
+    public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default) =>
+        Available(subscriptionStore).GetChangesSinceAsync(sinceVersion, cancellationToken);
 
     public Task SetPausedAsync(string subscriberId, bool paused, CancellationToken cancellationToken = default) =>
-        Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Paused = paused });
+        Available(subscriptionStore).SetPausedAsync(subscriberId, paused, cancellationToken);
 
     public Task<IReadOnlyList<Subscription>> GetMutedSubscriptionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Run<IReadOnlyList<Subscription>>(() => [.. subscriptions.Values.Where(s => s.IsMutedAt(now)).OrderBy(s => s.Id)]);
+        Available(subscriptionStore).GetMutedSubscriptionsAsync(now, cancellationToken);
 
     public Task SaveSettingsAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
-        Run(() => subscribers[subscriber.Id] = subscribers[subscriber.Id] with
-        {
-            Language = subscriber.Language, DetectedLanguage = subscriber.DetectedLanguage, TimeZone = subscriber.TimeZone,
-            MutedUntil = subscriber.MutedUntil, Quiet = subscriber.Quiet, LongFormat = subscriber.LongFormat,
-        });
+        Available(subscriptionStore).SaveSettingsAsync(subscriber, cancellationToken);
 
-    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) => Run(() =>
-    {
-        if (!subscriptions.TryGetValue(subscriptionId, out var s))
-        {
-            return false;
-        }
-
-        subscriptions[subscriptionId] = s with { MutedUntil = until };
-        return true;
-    });
+    public Task<bool> SetSubscriptionMutedUntilAsync(long subscriptionId, DateTimeOffset? until, CancellationToken cancellationToken = default) =>
+        Available(subscriptionStore).SetSubscriptionMutedUntilAsync(subscriptionId, until, cancellationToken);
 
     public Task DeactivateAsync(string subscriberId, string reason, CancellationToken cancellationToken = default) =>
-        Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = false, DeactivatedReason = reason });
+        Available(subscriptionStore).DeactivateAsync(subscriberId, reason, cancellationToken);
 
     public Task ReactivateAsync(string subscriberId, CancellationToken cancellationToken = default) =>
-        Run(() => subscribers[subscriberId] = subscribers[subscriberId] with { Active = true, DeactivatedReason = null });
+        Available(subscriptionStore).ReactivateAsync(subscriberId, cancellationToken);
 
-    public Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default) => Run(() =>
+    public async Task MigrateSubscriberAsync(string oldSubscriberId, Subscriber newSubscriber, CancellationToken cancellationToken = default)
     {
-        subscribers.Remove(oldSubscriberId);
-        subscribers[newSubscriber.Id] = newSubscriber;
-        for (var i = 0; i < rows.Count; i++)
+        await Available(subscriptionStore).MigrateSubscriberAsync(oldSubscriberId, newSubscriber, cancellationToken);
+        await Run(() =>
         {
-            if (rows[i].Alert.SubscriberId == oldSubscriberId && rows[i].Status == OutboxStatus.Pending)
+            for (var i = 0; i < rows.Count; i++)
             {
-                rows[i] = rows[i] with { Alert = rows[i].Alert with { SubscriberId = newSubscriber.Id } };
+                if (rows[i].Alert.SubscriberId == oldSubscriberId && rows[i].Status == OutboxStatus.Pending)
+                {
+                    rows[i] = rows[i] with { Alert = rows[i].Alert with { SubscriberId = newSubscriber.Id } };
+                }
             }
-        }
 
-        return 0;
-    });
+            return 0;
+        });
+    }
+
+    private T Available<T>(T store) => Down ? throw new InvalidOperationException("database is down") : store;
 
     private Task Update(long id, Func<Row, Row> change) => Run(() =>
     {

@@ -21,6 +21,8 @@ public sealed class ConfigurationTests
     [InlineData("Alerts:Sources:0:Id", "", "Alerts:Sources:0:Id is required")]
     [InlineData("Alerts:Sources:0:TimeZone", "Mars/Olympus", "Alerts:Sources:0:TimeZone 'Mars/Olympus' is not a known time zone")]
     [InlineData("Alerts:Dispatch:MaxConcurrentSends", "0", "Alerts:Dispatch:MaxConcurrentSends must be greater than 0")]
+    [InlineData("Alerts:Limits:RegexCacheEntries", "0", "Alerts:Limits:RegexCacheEntries must be greater than 0")]
+    [InlineData("Alerts:Limits:RegexCacheMegabytes", "-1", "Alerts:Limits:RegexCacheMegabytes must be greater than 0")]
     [InlineData("Alerts:Webhook:Url", "/relative", "Alerts:Webhook:Url must be an absolute http(s) URL")]
     [InlineData("Alerts:Dashboard:Username", "ops", "Alerts:Dashboard:Username and Alerts:Dashboard:Password must be set together")]
     [InlineData("Alerts:ConsoleSubscriptions:0:Query", "(Ukraine", "Alerts:ConsoleSubscriptions:0:Query '(Ukraine': ")]

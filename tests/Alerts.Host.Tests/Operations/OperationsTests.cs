@@ -114,6 +114,8 @@ public sealed class OperationsTests
         Assert.Contains("alerts_publish_to_send_seconds_count{platform=\"console\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("alerts_enqueue_to_send_seconds_count{platform=\"console\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("alerts_outbox_rows{status=\"sent\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("alerts_regex_cache_entries 0", text, StringComparison.Ordinal);
+        Assert.Contains("alerts_regex_cache_builds_total 0", text, StringComparison.Ordinal);
     }
 
     [Fact]

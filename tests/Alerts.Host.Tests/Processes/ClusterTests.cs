@@ -19,34 +19,12 @@ public sealed class ClusterTests(ITestOutputHelper output)
     private const int NewItems = 3;
 
     [SkippableFact]
-    public async Task TwoInstancesPollEachSourceOnceAtATimeSendEachAlertOnceAndKeepTheLimitsTogether()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "alerts-cluster-" + Guid.NewGuid().ToString("N")[..8]);
-        var storage = TestDatabases.Create(StorageOptions.Postgres, directory);
-        try
-        {
-            await RunAsync(storage, directory);
-        }
-        finally
-        {
-            await TestDatabases.DropAsync(storage, directory);
-        }
-    }
+    public Task TwoInstancesPollEachSourceOnceAtATimeSendEachAlertOnceAndKeepTheLimitsTogether() =>
+        TestDatabases.RunInFreshDatabaseAsync(StorageOptions.Postgres, "cluster", RunAsync);
 
     [SkippableFact]
-    public async Task WhenTheDispatchingInstanceDiesTheOtherSendsTheRowsItHadClaimedAsSoonAsItHoldsTheLease()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "alerts-takeover-" + Guid.NewGuid().ToString("N")[..8]);
-        var storage = TestDatabases.Create(StorageOptions.Postgres, directory);
-        try
-        {
-            await RunTakeoverAsync(storage, directory);
-        }
-        finally
-        {
-            await TestDatabases.DropAsync(storage, directory);
-        }
-    }
+    public Task WhenTheDispatchingInstanceDiesTheOtherSendsTheRowsItHadClaimedAsSoonAsItHoldsTheLease() =>
+        TestDatabases.RunInFreshDatabaseAsync(StorageOptions.Postgres, "takeover", RunTakeoverAsync);
 
     private async Task RunTakeoverAsync(StorageOptions storage, string directory)
     {
@@ -69,16 +47,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         await using var hook = await FakeWebhook.StartAsync();
         hook.Delay = TimeSpan.FromMilliseconds(100);
-        var settings = new Dictionary<string, string>
-        {
-            ["Alerts:Storage:Provider"] = storage.Provider,
-            ["Alerts:Storage:ConnectionString"] = storage.ConnectionString,
-            ["Alerts:Polling:Enabled"] = "false",
-            ["Alerts:Webhook:Url"] = hook.Url,
-            ["Alerts:Webhook:GlobalPerSecond"] = "30",
-            ["Alerts:Webhook:PerSubscriberPerSecond"] = "1",
-            ["Alerts:Leases:Duration"] = "00:00:06",
-        };
+        var settings = TestDatabases.WebhookHostSettings(storage, hook.Url);
+        settings["Alerts:Polling:Enabled"] = "false";
+        settings["Alerts:Leases:Duration"] = "00:00:06";
 
         await using var one = HostProcess.Start(Path.Combine(directory, "one"), new Dictionary<string, string>(settings) { ["Alerts:InstanceId"] = "one" });
         await using var two = HostProcess.Start(Path.Combine(directory, "two"), new Dictionary<string, string>(settings) { ["Alerts:InstanceId"] = "two" });
@@ -118,10 +89,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
         tickers.Pages["a"] = Feed("a", 1);
         tickers.Pages["b"] = Feed("b", 1);
         await using var hook = await FakeWebhook.StartAsync();
-        var settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(TestDatabases.WebhookHostSettings(storage, hook.Url, globalPerSecond: 5))
         {
-            ["Alerts:Storage:Provider"] = storage.Provider,
-            ["Alerts:Storage:ConnectionString"] = storage.ConnectionString,
             ["Alerts:Sources:0:Id"] = "a",
             ["Alerts:Sources:0:Kind"] = "feed",
             ["Alerts:Sources:0:Url"] = tickers.Url + "/a",
@@ -132,9 +101,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
             ["Alerts:Sources:1:PollInterval"] = "00:00:02",
             ["Alerts:ConsoleSubscriptions:0:Subscriber"] = "demo",
             ["Alerts:ConsoleSubscriptions:0:Query"] = "nothing-matches-this",
-            ["Alerts:Webhook:Url"] = hook.Url,
-            ["Alerts:Webhook:GlobalPerSecond"] = "5",
-            ["Alerts:Webhook:PerSubscriberPerSecond"] = "1",
             ["Alerts:Dispatch:IdlePollInterval"] = "00:00:00.200",
             ["Alerts:Leases:Duration"] = "00:00:06",
         };

@@ -28,19 +28,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     [SkippableFact]
     public Task NoAlertIsLostWhenTheHostIsKilledMidBurstOnPostgres() => RunAsync(StorageOptions.Postgres);
 
-    private async Task RunAsync(string provider)
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "alerts-crash-" + Guid.NewGuid().ToString("N")[..8]);
-        var storage = TestDatabases.Create(provider, directory);
-        try
-        {
-            await RunAsync(storage, directory);
-        }
-        finally
-        {
-            await TestDatabases.DropAsync(storage, directory);
-        }
-    }
+    private Task RunAsync(string provider) => TestDatabases.RunInFreshDatabaseAsync(provider, "crash", RunAsync);
 
     private async Task RunAsync(StorageOptions storage, string directory)
     {
@@ -48,15 +36,8 @@ public sealed class CrashTests(ITestOutputHelper output)
         await EnqueueAsync(storage);
         await using var hook = await FakeWebhook.StartAsync();
         hook.Delay = TimeSpan.FromMilliseconds(100);
-        var settings = new Dictionary<string, string>
-        {
-            ["Alerts:Storage:Provider"] = storage.Provider,
-            ["Alerts:Storage:ConnectionString"] = storage.ConnectionString,
-            ["Alerts:Polling:Enabled"] = "false",
-            ["Alerts:Webhook:Url"] = hook.Url,
-            ["Alerts:Webhook:GlobalPerSecond"] = "30",
-            ["Alerts:Webhook:PerSubscriberPerSecond"] = "1",
-        };
+        var settings = TestDatabases.WebhookHostSettings(storage, hook.Url);
+        settings["Alerts:Polling:Enabled"] = "false";
 
         int atKill;
         await using (var first = HostProcess.Start(directory, settings))

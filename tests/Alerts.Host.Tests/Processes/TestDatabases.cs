@@ -38,6 +38,34 @@ internal static class TestDatabases
         return new StorageOptions { Provider = StorageOptions.Postgres, ConnectionString = builder.ConnectionString };
     }
 
+    /// <summary>Runs a process test in a database of its own (and a working folder named by the prefix), then removes both.</summary>
+    public static async Task RunInFreshDatabaseAsync(string provider, string prefix, Func<StorageOptions, string, Task> test)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"alerts-{prefix}-" + Guid.NewGuid().ToString("N")[..8]);
+        var storage = Create(provider, directory);
+        try
+        {
+            await test(storage, directory);
+        }
+        finally
+        {
+            await DropAsync(storage, directory);
+        }
+    }
+
+    /// <summary>
+    /// The settings of a host process on that database whose alerts go to a webhook receiver at the given pace
+    /// (Telegram's 30/s overall and 1/s per chat unless said otherwise).
+    /// </summary>
+    public static Dictionary<string, string> WebhookHostSettings(StorageOptions storage, string webhookUrl, int globalPerSecond = 30) => new()
+    {
+        ["Alerts:Storage:Provider"] = storage.Provider,
+        ["Alerts:Storage:ConnectionString"] = storage.ConnectionString,
+        ["Alerts:Webhook:Url"] = webhookUrl,
+        ["Alerts:Webhook:GlobalPerSecond"] = globalPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Alerts:Webhook:PerSubscriberPerSecond"] = "1",
+    };
+
     /// <summary>Removes what <see cref="Create"/> made (the processes using it must have ended).</summary>
     public static async Task DropAsync(StorageOptions options, string directory)
     {
