@@ -628,13 +628,31 @@ public sealed class SubscriptionCommands(
     private async Task<(List<(SourceDefinition Source, TickerItem Item, IReadOnlyList<string> Words)> Matches, int Looked)> FindRecentAsync(
         string canonical, IReadOnlyList<SourceDefinition> candidates, DateTimeOffset? since, CancellationToken cancellationToken)
     {
+        var recent = new List<(SourceDefinition Source, IReadOnlyList<TickerItem> Items)>(candidates.Count);
+        foreach (var definition in candidates)
+        {
+            recent.Add((definition, await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken)));
+        }
+
+        // Matching awaits nothing and may run for the whole PreviewBudget: on a thread of its own, not one of the thread
+        // pool's few (two on a 2-core machine), which other chats' commands need meanwhile. Ten costly previews at once
+        // held another chat's /help for 3.5 s on the pool (issue 13, HostileRegexTests).
+        return await Task.Factory.StartNew(
+            () => MatchRecent(canonical, recent, since),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    private (List<(SourceDefinition Source, TickerItem Item, IReadOnlyList<string> Words)> Matches, int Looked) MatchRecent(
+        string canonical, List<(SourceDefinition Source, IReadOnlyList<TickerItem> Items)> recent, DateTimeOffset? since)
+    {
+        var started = time.GetTimestamp();
         var matcher = new SingleQueryMatcher(canonical, aliases?.Invoke(), _queryOptions);
         var matches = new List<(SourceDefinition, TickerItem, IReadOnlyList<string>)>();
         var looked = 0;
-        var started = time.GetTimestamp();
-        foreach (var definition in candidates)
+        foreach (var (definition, items) in recent)
         {
-            var items = await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken);
             foreach (var item in items.Where(i => since is null || i.Published >= since))
             {
                 if (time.GetElapsedTime(started) > limits.PreviewBudget)
