@@ -210,17 +210,17 @@ internal sealed class TickerStateStore(SqlDatabase database, StorageOptions opti
     /// </summary>
     private static async Task RenameKeysAsync(DbConnection connection, DbTransaction transaction, string sourceId, IReadOnlyDictionary<string, string> renamed, CancellationToken cancellationToken)
     {
-        const string NotTaken = "NOT EXISTS (SELECT 1 FROM {0} o WHERE o.source_id = @source AND o.item_key = @new{1})";
+        const string notTaken = "NOT EXISTS (SELECT 1 FROM {0} o WHERE o.source_id = @source AND o.item_key = @new{1})";
         string[] statements =
         [
-            "UPDATE seen_items SET item_key = @new WHERE source_id = @source AND item_key = @old AND " + string.Format(CultureInfo.InvariantCulture, NotTaken, "seen_items", ""),
+            "UPDATE seen_items SET item_key = @new WHERE source_id = @source AND item_key = @old AND " + string.Format(CultureInfo.InvariantCulture, notTaken, "seen_items", ""),
             "DELETE FROM seen_items WHERE source_id = @source AND item_key = @old",
-            "UPDATE recent_items SET item_key = @new WHERE source_id = @source AND item_key = @old AND " + string.Format(CultureInfo.InvariantCulture, NotTaken, "recent_items", ""),
+            "UPDATE recent_items SET item_key = @new WHERE source_id = @source AND item_key = @old AND " + string.Format(CultureInfo.InvariantCulture, notTaken, "recent_items", ""),
             "DELETE FROM recent_items WHERE source_id = @source AND item_key = @old",
 
             // An alert row of a second copy keeps its old key: it went out, and the unique key must hold.
             "UPDATE outbox SET item_key = @new WHERE source_id = @source AND item_key = @old AND "
-                + string.Format(CultureInfo.InvariantCulture, NotTaken, "outbox", " AND o.subscriber_id = outbox.subscriber_id"),
+                + string.Format(CultureInfo.InvariantCulture, notTaken, "outbox", " AND o.subscriber_id = outbox.subscriber_id"),
         ];
 
         foreach (var sql in statements)

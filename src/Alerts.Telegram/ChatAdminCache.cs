@@ -11,20 +11,20 @@ namespace Alerts.Telegram;
 /// </summary>
 internal sealed class ChatAdminCache(ITelegramBotClient bot, TimeProvider time, IOptions<TelegramOptions> options)
 {
-    private readonly ConcurrentDictionary<(long Chat, long User), (bool IsAdmin, DateTimeOffset Until)> _cache = new();
+    private readonly ConcurrentDictionary<(long Chat, long User), (bool IsAdmin, DateTimeOffset Until)> cache = new();
 
     /// <summary>True for creator and administrator; throws when Telegram cannot be asked (the caller tells the user).</summary>
     public async Task<bool> IsAdminAsync(long chatId, long userId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue((chatId, userId), out var hit) && hit.Until > now)
+        if (cache.TryGetValue((chatId, userId), out var hit) && hit.Until > now)
         {
             return hit.IsAdmin;
         }
 
         var member = await bot.GetChatMember(chatId, userId, cancellationToken).ConfigureAwait(false);
         var isAdmin = member.Status is ChatMemberStatus.Creator or ChatMemberStatus.Administrator;
-        _cache[(chatId, userId)] = (isAdmin, now + options.Value.AdminCacheDuration);
+        cache[(chatId, userId)] = (isAdmin, now + options.Value.AdminCacheDuration);
         return isAdmin;
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class TelegramAlertChannel(
     /// </summary>
     public static readonly ChannelLimits PaidBroadcastLimits = TelegramLimits with { Global = new RateLimitRule(1000, TimeSpan.FromSeconds(1)) };
 
-    private readonly TelegramOptions _options = options.Value;
+    private readonly TelegramOptions options = options.Value;
 
     public IReadOnlyCollection<string> Platforms { get; } = [Alerts.Core.Subscriptions.Platforms.Telegram];
 
@@ -87,7 +87,7 @@ internal sealed partial class TelegramAlertChannel(
                     messageId,
                     html,
                     ParseMode.Html,
-                    linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
+                    linkPreviewOptions: new LinkPreviewOptions { IsDisabled = options.DisableLinkPreviews },
                     replyMarkup: keyboard,
                     cancellationToken: ct).ConfigureAwait(false);
                 return new SendResult.Sent(message);
@@ -106,12 +106,12 @@ internal sealed partial class TelegramAlertChannel(
             chatId,
             html,
             ParseMode.Html,
-            linkPreviewOptions: new LinkPreviewOptions { IsDisabled = _options.DisableLinkPreviews },
+            linkPreviewOptions: new LinkPreviewOptions { IsDisabled = options.DisableLinkPreviews },
             replyMarkup: keyboard,
             messageThreadId: topic,
             // Quiet hours deliver without sound instead of dropping (SPEC §5).
             disableNotification: to.IsQuietAt((time ?? TimeProvider.System).GetUtcNow()),
-            allowPaidBroadcast: _options.AllowPaidBroadcast,
+            allowPaidBroadcast: options.AllowPaidBroadcast,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         return new SendResult.Sent(new PlatformMessage(chatId.ToString(CultureInfo.InvariantCulture), message.Id.ToString(CultureInfo.InvariantCulture)));
     }
@@ -144,7 +144,7 @@ internal sealed partial class TelegramAlertChannel(
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.SendTimeout);
+        timeout.CancelAfter(options.SendTimeout);
         try
         {
             return await call(chatId, html, timeout.Token).ConfigureAwait(false);
@@ -153,7 +153,7 @@ internal sealed partial class TelegramAlertChannel(
         {
             var result = cancellationToken.IsCancellationRequested
                 ? new SendResult.Transient("cancelled (shutting down)")
-                : special?.Invoke(e) ?? TelegramErrors.ToSendResult(e, _options.BotToken);
+                : special?.Invoke(e) ?? TelegramErrors.ToSendResult(e, options.BotToken);
             if (result is not SendResult.Sent)
             {
                 LogCallFailed(logger, special is null ? "send" : "edit", alertId, to.Id, result);

@@ -5,28 +5,28 @@ namespace Alerts.Telegram;
 /// <summary>The bot's own username from getMe, needed to tell <c>/list@ThisBot</c> from <c>/list@OtherBot</c>.</summary>
 internal sealed class TelegramBotIdentity(ITelegramBotClient bot)
 {
-    private volatile string? _username;
+    private volatile string? username;
 
-    public string? Username => _username;
+    public string? Username => username;
 
     /// <summary>Asks getMe until it succeeded once; null while Telegram cannot be reached.</summary>
     public async Task<string?> GetUsernameAsync(CancellationToken cancellationToken)
     {
-        if (_username is not null)
+        if (username is not null)
         {
-            return _username;
+            return username;
         }
 
         try
         {
             var me = await bot.GetMe(cancellationToken).ConfigureAwait(false);
-            _username = me.Username;
+            username = me.Username;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
 
-        return _username;
+        return username;
     }
 }

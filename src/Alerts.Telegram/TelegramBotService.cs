@@ -33,15 +33,15 @@ internal sealed partial class TelegramBotService(
     /// <summary>On shutdown, how long accepted updates may still take to be handled.</summary>
     internal static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(5);
 
-    private readonly TelegramOptions _options = options.Value;
+    private readonly TelegramOptions options = options.Value;
     // Stable across restarts of the same machine (container): a restarted instance takes its own lease back at
     // once instead of waiting for the dead process's lease to expire.
-    private readonly string _leaseOwner = $"{Environment.MachineName}:telegram-poller";
+    private readonly string leaseOwner = $"{Environment.MachineName}:telegram-poller";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await StartUpAsync(stoppingToken).ConfigureAwait(false);
-        if (_options.Mode == TelegramMode.Polling)
+        if (options.Mode == TelegramMode.Polling)
         {
             await PollAsync(stoppingToken).ConfigureAwait(false);
         }
@@ -50,20 +50,20 @@ internal sealed partial class TelegramBotService(
     private async Task StartUpAsync(CancellationToken ct)
     {
         var username = await identity.GetUsernameAsync(ct).ConfigureAwait(false);
-        LogStarting(logger, _options.Mode, username ?? "(getMe failed)");
+        LogStarting(logger, options.Mode, username ?? "(getMe failed)");
 
         await TryAsync("setMyCommands", () => TelegramCommands.RegisterMenusAsync(bot, ct), ct).ConfigureAwait(false);
-        if (_options.Mode == TelegramMode.Polling)
+        if (options.Mode == TelegramMode.Polling)
         {
             // getUpdates answers 409 while a webhook is set; pending updates stay queued.
             await TryAsync("deleteWebhook", () => bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: ct), ct).ConfigureAwait(false);
         }
-        else if (!string.IsNullOrWhiteSpace(_options.WebhookUrl))
+        else if (!string.IsNullOrWhiteSpace(options.WebhookUrl))
         {
             await TryAsync("setWebhook", () => bot.SetWebhook(
-                _options.WebhookUrl,
+                options.WebhookUrl,
                 allowedUpdates: AllowedUpdates,
-                secretToken: _options.WebhookSecret,
+                secretToken: options.WebhookSecret,
                 cancellationToken: ct), ct).ConfigureAwait(false);
         }
         else
@@ -85,7 +85,7 @@ internal sealed partial class TelegramBotService(
             {
                 try
                 {
-                    await leases.ReleaseAsync(LeaseName, _leaseOwner, CancellationToken.None).ConfigureAwait(false);
+                    await leases.ReleaseAsync(LeaseName, leaseOwner, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
@@ -103,7 +103,7 @@ internal sealed partial class TelegramBotService(
             try
             {
                 if (leases is not null
-                    && !await leases.TryAcquireAsync(LeaseName, _leaseOwner, time.GetUtcNow(), TimeSpan.FromSeconds(_options.PollingTimeoutSeconds + 30), ct).ConfigureAwait(false))
+                    && !await leases.TryAcquireAsync(LeaseName, leaseOwner, time.GetUtcNow(), TimeSpan.FromSeconds(options.PollingTimeoutSeconds + 30), ct).ConfigureAwait(false))
                 {
                     // Only one instance may call getUpdates (Telegram answers 409 to the others).
                     await Task.Delay(TimeSpan.FromSeconds(5), time, ct).ConfigureAwait(false);
@@ -115,7 +115,7 @@ internal sealed partial class TelegramBotService(
                 var updates = await bot.GetUpdates(
                     offset: last is { } l ? (int)(l + 1) : null,
                     limit: 100,
-                    timeout: _options.PollingTimeoutSeconds,
+                    timeout: options.PollingTimeoutSeconds,
                     allowedUpdates: AllowedUpdates,
                     cancellationToken: ct).ConfigureAwait(false);
                 failures = 0;
@@ -123,7 +123,7 @@ internal sealed partial class TelegramBotService(
                 // Handed to the chats' lanes, not awaited: the next getUpdates need not wait for replies to go out.
                 await processor.AcceptAsync(updates, ct).ConfigureAwait(false);
 
-                if (updates.Length == 0 && time.GetElapsedTime(started) < TimeSpan.FromSeconds(_options.PollingTimeoutSeconds / 2.0))
+                if (updates.Length == 0 && time.GetElapsedTime(started) < TimeSpan.FromSeconds(options.PollingTimeoutSeconds / 2.0))
                 {
                     await Task.Delay(IdleDelay, time, ct).ConfigureAwait(false);
                 }
@@ -172,7 +172,7 @@ internal sealed partial class TelegramBotService(
         }
     }
 
-    private string Describe(Exception e) => TelegramErrors.Redact(e is ApiRequestException a ? $"{a.ErrorCode}: {a.Message}" : $"{e.GetType().Name}: {e.Message}", _options.BotToken);
+    private string Describe(Exception e) => TelegramErrors.Redact(e is ApiRequestException a ? $"{a.ErrorCode}: {a.Message}" : $"{e.GetType().Name}: {e.Message}", options.BotToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram adapter starting in {Mode} mode as @{Username}")]
     private static partial void LogStarting(ILogger logger, TelegramMode mode, string username);

@@ -29,7 +29,7 @@ internal sealed partial class TelegramUpdateHandler(
     TelegramTopics? topics = null)
 {
     // Replies go through the process's shared limiter; a handler built by hand (tests) gets one of its own.
-    private readonly TelegramOutbound _outbound = outbound ?? TelegramOutbound.Unshared(bot, options);
+    private readonly TelegramOutbound outbound = outbound ?? TelegramOutbound.Unshared(bot, options);
 
     private enum Permission
     {
@@ -254,7 +254,7 @@ internal sealed partial class TelegramUpdateHandler(
         await AnswerAsync(callback, outcome.Toast, cancellationToken).ConfigureAwait(false);
         if (outcome.Row is not null)
         {
-            await _outbound.EditMarkupAsync(pressedOn.Chat.Id, IsGroup(pressedOn.Chat), pressedOn.MessageId, TelegramKeyboards.ReplaceRow(keyboard, data, outcome.Row), cancellationToken).ConfigureAwait(false);
+            await outbound.EditMarkupAsync(pressedOn.Chat.Id, IsGroup(pressedOn.Chat), pressedOn.MessageId, TelegramKeyboards.ReplaceRow(keyboard, data, outcome.Row), cancellationToken).ConfigureAwait(false);
         }
 
         if (outcome.Reply is { } reply)
@@ -270,7 +270,7 @@ internal sealed partial class TelegramUpdateHandler(
 
     /// <summary>A toast is at most 200 characters; a refusal shows as an alert the presser must close.</summary>
     private Task<bool> AnswerAsync(CallbackQuery callback, string toast, CancellationToken cancellationToken, bool alert = false) =>
-        _outbound.AnswerCallbackAsync(callback, toast.Length == 0 ? null : TelegramAlertRenderer.Shorten(toast, 200), alert, cancellationToken);
+        outbound.AnswerCallbackAsync(callback, toast.Length == 0 ? null : TelegramAlertRenderer.Shorten(toast, 200), alert, cancellationToken);
 
     private async Task<Permission> MayChangeAsync(long chatId, User? from, Chat? senderChat, CancellationToken cancellationToken)
     {
@@ -351,7 +351,7 @@ internal sealed partial class TelegramUpdateHandler(
         for (var i = 0; i < parts.Count; i++)
         {
             // Within the limits, retried after a 429; a part that cannot be delivered ends the reply (logged by the sender).
-            var sent = await _outbound.SendAsync(
+            var sent = await outbound.SendAsync(
                 chatId,
                 isGroup,
                 parts[i],

@@ -32,25 +32,25 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
     /// <summary>Updates accepted from polling and not yet handled; getUpdates waits while this many are pending.</summary>
     internal const int MaxPending = 1_000;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly SemaphoreSlim _room = new(MaxPending, MaxPending);
-    private readonly Lock _lanesGate = new();
-    private readonly Dictionary<long, Task> _lanes = [];
-    private readonly CancellationTokenSource _stopping = new();
-    private long? _lastHandled;
-    private RecentIds? _recent;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly SemaphoreSlim room = new(MaxPending, MaxPending);
+    private readonly Lock lanesGate = new();
+    private readonly Dictionary<long, Task> lanes = [];
+    private readonly CancellationTokenSource stopping = new();
+    private long? lastHandled;
+    private RecentIds? recent;
 
     /// <summary>The id of the last update taken for handling, or null if there never was one.</summary>
     public async Task<long?> GetLastHandledAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await LoadAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -77,8 +77,8 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
     {
         foreach (var update in await TakeAsync(updates, cancellationToken).ConfigureAwait(false))
         {
-            await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _ = Enqueue(update, counted: true, _stopping.Token);
+            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _ = Enqueue(update, counted: true, stopping.Token);
         }
     }
 
@@ -86,13 +86,13 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
     public async Task DrainAsync(TimeSpan grace)
     {
         Task[] pending;
-        lock (_lanesGate)
+        lock (lanesGate)
         {
-            pending = [.. _lanes.Values];
+            pending = [.. lanes.Values];
         }
 
         await Task.WhenAny(Task.WhenAll(pending), Task.Delay(grace)).ConfigureAwait(false);
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await stopping.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
     /// </summary>
     private async Task<List<Update>> TakeAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var recent = await LoadRecentAsync(cancellationToken).ConfigureAwait(false);
@@ -122,48 +122,48 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
                 var newest = fresh[^1].Id;
                 await keyValues.SetAsync(RecentUpdatesKey, recent.ToString(), cancellationToken).ConfigureAwait(false);
                 await keyValues.SetAsync(LastUpdateKey, newest.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-                _lastHandled = newest;
+                lastHandled = newest;
             }
 
             return fresh;
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
     private async Task<RecentIds> LoadRecentAsync(CancellationToken cancellationToken)
     {
-        if (_recent is null)
+        if (recent is null)
         {
             var stored = await keyValues.GetAsync(RecentUpdatesKey, cancellationToken).ConfigureAwait(false);
 
             // Before the window was kept only the last id was: it is the one Telegram may redeliver.
             var last = await LoadAsync(cancellationToken).ConfigureAwait(false);
-            _recent = RecentIds.Parse(stored ?? last?.ToString(CultureInfo.InvariantCulture) ?? "", RecentWindow);
+            recent = RecentIds.Parse(stored ?? last?.ToString(CultureInfo.InvariantCulture) ?? "", RecentWindow);
         }
 
-        return _recent;
+        return recent;
     }
 
     /// <summary>Chains the update behind the ones of its chat taken before it.</summary>
     private Task Enqueue(Update update, bool counted, CancellationToken cancellationToken)
     {
         var chat = ChatOf(update);
-        lock (_lanesGate)
+        lock (lanesGate)
         {
-            var previous = _lanes.GetValueOrDefault(chat) ?? Task.CompletedTask;
+            var previous = lanes.GetValueOrDefault(chat) ?? Task.CompletedTask;
             var task = HandleAfterAsync(previous, update, counted, cancellationToken);
-            _lanes[chat] = task;
+            lanes[chat] = task;
             _ = task.ContinueWith(
                 done =>
                 {
-                    lock (_lanesGate)
+                    lock (lanesGate)
                     {
-                        if (_lanes.TryGetValue(chat, out var current) && current == done)
+                        if (lanes.TryGetValue(chat, out var current) && current == done)
                         {
-                            _lanes.Remove(chat);
+                            lanes.Remove(chat);
                         }
                     }
                 },
@@ -195,7 +195,7 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
         {
             if (counted)
             {
-                _room.Release();
+                room.Release();
             }
         }
     }
@@ -211,14 +211,14 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
 
     private async Task<long?> LoadAsync(CancellationToken cancellationToken)
     {
-        if (_lastHandled is null
+        if (lastHandled is null
             && await keyValues.GetAsync(LastUpdateKey, cancellationToken).ConfigureAwait(false) is { } stored
             && long.TryParse(stored, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
         {
-            _lastHandled = id;
+            lastHandled = id;
         }
 
-        return _lastHandled;
+        return lastHandled;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Telegram update {UpdateId} skipped: it was taken already")]
@@ -231,8 +231,8 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
 /// <summary>A bounded set of ids that forgets the oldest first.</summary>
 internal sealed class RecentIds(int capacity)
 {
-    private readonly HashSet<long> _set = [];
-    private readonly Queue<long> _order = new();
+    private readonly HashSet<long> members = [];
+    private readonly Queue<long> order = new();
 
     public static RecentIds Parse(string text, int capacity)
     {
@@ -251,19 +251,19 @@ internal sealed class RecentIds(int capacity)
     /// <summary>False when the id is among the recent ones already.</summary>
     public bool Add(long id)
     {
-        if (!_set.Add(id))
+        if (!members.Add(id))
         {
             return false;
         }
 
-        _order.Enqueue(id);
-        if (_order.Count > capacity)
+        order.Enqueue(id);
+        if (order.Count > capacity)
         {
-            _set.Remove(_order.Dequeue());
+            members.Remove(order.Dequeue());
         }
 
         return true;
     }
 
-    public override string ToString() => string.Join(',', _order.Select(id => id.ToString(CultureInfo.InvariantCulture)));
+    public override string ToString() => string.Join(',', order.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 }

@@ -30,10 +30,10 @@ namespace Alerts.Benchmarks;
 [MemoryDiagnoser]
 public class MatcherBenchmarks
 {
-    private MatcherIndex? _index;
-    private NaiveMatcher? _naive;
-    private Query[]? _lucene;
-    private LucenePercolator? _percolator;
+    private MatcherIndex? index;
+    private NaiveMatcher? naive;
+    private Query[]? lucene;
+    private LucenePercolator? percolator;
 
     [Params(10_000, 100_000, 1_000_000)]
     public int Subscriptions { get; set; }
@@ -44,44 +44,44 @@ public class MatcherBenchmarks
         var subscriptions = BenchmarkData.Subscriptions(Subscriptions);
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        _index = new MatcherIndex(BenchmarkData.Aliases);
-        _index.AddRange(subscriptions);
+        index = new MatcherIndex(BenchmarkData.Aliases);
+        index.AddRange(subscriptions);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         var stats = new MatcherIndex.MatchStats();
-        var matches = _index.Match(BenchmarkData.Item, stats);
+        var matches = index.Match(BenchmarkData.Item, stats);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// INDEX {Subscriptions} subscriptions: {after - before:N0} bytes, {(after - before) / (double)Subscriptions:F1} bytes/subscription, {_index.DistinctQueries:N0} distinct queries, {matches.Count} subscribers matched ({matches.Sum(m => m.SubscriptionIds.Count)} subscriptions), {stats.Candidates} candidate queries evaluated, {stats.MatchedQueries} matched"));
+            $"// INDEX {Subscriptions} subscriptions: {after - before:N0} bytes, {(after - before) / (double)Subscriptions:F1} bytes/subscription, {index.DistinctQueries:N0} distinct queries, {matches.Count} subscribers matched ({matches.Sum(m => m.SubscriptionIds.Count)} subscriptions), {stats.Candidates} candidate queries evaluated, {stats.MatchedQueries} matched"));
         GC.KeepAlive(subscriptions);
     }
 
     [GlobalSetup(Target = nameof(NaiveLoop))]
     public void SetupNaive()
     {
-        _naive = new NaiveMatcher(BenchmarkData.Aliases);
+        naive = new NaiveMatcher(BenchmarkData.Aliases);
         foreach (var s in BenchmarkData.Subscriptions(Subscriptions))
         {
-            _naive.Add(s);
+            naive.Add(s);
         }
 
-        Console.WriteLine($"// NAIVE {Subscriptions}: {_naive.Match(BenchmarkData.Item).Count} subscribers matched");
+        Console.WriteLine($"// NAIVE {Subscriptions}: {naive.Match(BenchmarkData.Item).Count} subscribers matched");
     }
 
     [GlobalSetup(Target = nameof(LucenePercolator))]
     public void SetupLucene()
     {
-        _percolator = new LucenePercolator();
-        _lucene = BenchmarkData.Subscriptions(Subscriptions).Select(s => _percolator.ToQuery(QueryParser.Parse(s.Query))).ToArray();
-        Console.WriteLine($"// LUCENE {Subscriptions}: {_percolator.Percolate(BenchmarkData.Item, _lucene)} subscriptions matched");
+        percolator = new LucenePercolator();
+        lucene = BenchmarkData.Subscriptions(Subscriptions).Select(s => percolator.ToQuery(QueryParser.Parse(s.Query))).ToArray();
+        Console.WriteLine($"// LUCENE {Subscriptions}: {percolator.Percolate(BenchmarkData.Item, lucene)} subscriptions matched");
     }
 
     [Benchmark(Baseline = true, Description = "(a) naive loop")]
-    public int NaiveLoop() => _naive!.Match(BenchmarkData.Item).Count;
+    public int NaiveLoop() => naive!.Match(BenchmarkData.Item).Count;
 
     [Benchmark(Description = "index")]
-    public int Index() => _index!.Match(BenchmarkData.Item).Count;
+    public int Index() => index!.Match(BenchmarkData.Item).Count;
 
     [Benchmark(Description = "(b) Lucene MemoryIndex percolator")]
-    public int LucenePercolator() => _percolator!.Percolate(BenchmarkData.Item, _lucene!);
+    public int LucenePercolator() => percolator!.Percolate(BenchmarkData.Item, lucene!);
 
     private sealed class FewIterationsConfig : ManualConfig
     {
@@ -97,8 +97,8 @@ public class MatcherBenchmarks
 [MemoryDiagnoser]
 public class NormalizerBenchmarks
 {
-    private readonly Analyzer _lucene = LucenePercolator.MakeAnalyzer(stem: true);
-    private readonly string _text = BenchmarkData.Item.Headline + "\n" + BenchmarkData.Item.Body;
+    private readonly Analyzer lucene = LucenePercolator.MakeAnalyzer(stem: true);
+    private readonly string text = BenchmarkData.Item.Headline + "\n" + BenchmarkData.Item.Body;
 
     [GlobalSetup]
     public void CompareCorrectness()
@@ -118,8 +118,8 @@ public class NormalizerBenchmarks
         {
             var ownA = TextNormalizer.Default.Tokenize(a).Select(t => t.Key).ToHashSet();
             var ownSame = TextNormalizer.Default.Tokenize(b).Any(t => ownA.Contains(t.Key));
-            var lucA = LucenePercolator.Terms(_lucene, a).ToHashSet();
-            var lucSame = LucenePercolator.Terms(_lucene, b).Any(lucA.Contains);
+            var lucA = LucenePercolator.Terms(lucene, a).ToHashSet();
+            var lucSame = LucenePercolator.Terms(lucene, b).Any(lucA.Contains);
             ownErrors += ownSame == same ? 0 : 1;
             luceneErrors += lucSame == same ? 0 : 1;
             if (ownSame != same || lucSame != same)
@@ -132,10 +132,10 @@ public class NormalizerBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "Lucene analyzer chain")]
-    public int Lucene() => LucenePercolator.Terms(_lucene, _text).Count;
+    public int Lucene() => LucenePercolator.Terms(lucene, text).Count;
 
     [Benchmark(Description = "own normalizer")]
-    public int Own() => TextNormalizer.Default.Tokenize(_text).Count;
+    public int Own() => TextNormalizer.Default.Tokenize(text).Count;
 
     [Benchmark(Description = "own normalizer + item analysis")]
     public int OwnAnalyzed() => AnalyzedItem.Create(BenchmarkData.Item, TextNormalizer.Default).Tokens.Count;
@@ -144,9 +144,9 @@ public class NormalizerBenchmarks
 /// <summary>Baseline (b): the item in a Lucene MemoryIndex, subscriptions as Lucene queries built from our syntax tree.</summary>
 internal sealed class LucenePercolator
 {
-    private readonly Analyzer _stemmed = MakeAnalyzer(stem: true);
-    private readonly Analyzer _folded = MakeAnalyzer(stem: false);
-    private readonly MemoryIndex _memory = new();
+    private readonly Analyzer stemmed = MakeAnalyzer(stem: true);
+    private readonly Analyzer folded = MakeAnalyzer(stem: false);
+    private readonly MemoryIndex memory = new();
 
     public static Analyzer MakeAnalyzer(bool stem) => Analyzer.NewAnonymous((_, reader) =>
     {
@@ -178,14 +178,14 @@ internal sealed class LucenePercolator
 
     public int Percolate(TickerItem item, Query[] queries)
     {
-        _memory.Reset();
+        memory.Reset();
         var text = item.Headline + "\n" + item.Body;
-        _memory.AddField("s", text, _stemmed);
-        _memory.AddField("f", text, _folded);
+        memory.AddField("s", text, stemmed);
+        memory.AddField("f", text, folded);
         var count = 0;
         foreach (var q in queries)
         {
-            if (_memory.Search(q) > 0)
+            if (memory.Search(q) > 0)
             {
                 count++;
             }
@@ -199,11 +199,11 @@ internal sealed class LucenePercolator
         switch (node)
         {
             case WordNode w:
-                return Phrase(Terms(_stemmed, w.Text));
+                return Phrase(Terms(stemmed, w.Text));
             case PhraseNode p:
-                return Phrase(Terms(_stemmed, p.Text));
+                return Phrase(Terms(stemmed, p.Text));
             case PrefixNode p:
-                return new PrefixQuery(new Term("f", string.Concat(Terms(_folded, p.Text))));
+                return new PrefixQuery(new Term("f", string.Concat(Terms(folded, p.Text))));
             case AndNode a:
             {
                 var q = new BooleanQuery();

@@ -89,7 +89,7 @@ public class OutboxBenchmarks
     {
         var published = new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(n);
         var headline = $"Meldung {n}: Lage in der Ukraine";
-        const string Body = "Ein Absatz Text, so lang wie eine typische Tickermeldung es ist, mit ein paar Sätzen Inhalt.\n\nUnd ein zweiter Absatz.";
-        return new TickerItem("bench", ItemIdentity.TimeKey(published, 1), published, headline, Body, null, ItemIdentity.ContentHash(headline, Body));
+        const string body = "Ein Absatz Text, so lang wie eine typische Tickermeldung es ist, mit ein paar Sätzen Inhalt.\n\nUnd ein zweiter Absatz.";
+        return new TickerItem("bench", ItemIdentity.TimeKey(published, 1), published, headline, body, null, ItemIdentity.ContentHash(headline, body));
     }
 }

@@ -24,23 +24,23 @@ public class RegexCacheBenchmarks
 {
     public const string Regex = @"(\w+\s*){12}q";
 
-    private readonly TickerItem[] _items = RegexCostBenchmarks.Variants(64);
-    private string[] _queries = [];
-    private CompiledQuery[] _unshared = [];
-    private CompiledQuery[] _shared = [];
-    private int _next;
+    private readonly TickerItem[] items = RegexCostBenchmarks.Variants(64);
+    private string[] queries = [];
+    private CompiledQuery[] unshared = [];
+    private CompiledQuery[] shared = [];
+    private int next;
 
     [Params(1_000)]
     public int Subscriptions { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _queries = [.. Enumerable.Range(0, Subscriptions).Select(i => $"/{Regex}/ OR word{i}")];
+    public void Setup() => queries = [.. Enumerable.Range(0, Subscriptions).Select(i => $"/{Regex}/ OR word{i}")];
 
     [GlobalSetup(Target = nameof(MatchEach))]
     public void SetupEach()
     {
         Setup();
-        _unshared = Kept("unshared", BuildUnshared);
+        unshared = Kept("unshared", BuildUnshared);
     }
 
     [GlobalSetup(Target = nameof(MatchShared))]
@@ -48,7 +48,7 @@ public class RegexCacheBenchmarks
     {
         Setup();
         var cache = new RegexCache();
-        _shared = Kept("shared", () => Build(new QueryOptions { Regexes = cache }));
+        shared = Kept("shared", () => Build(new QueryOptions { Regexes = cache }));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// shared cache: {cache.Count} regex, estimated {cache.EstimatedBytes / 1048576.0:F2} MB, {cache.Builds} build"));
     }
@@ -63,15 +63,15 @@ public class RegexCacheBenchmarks
 
     [Benchmark(Baseline = true, Description = "before: match a new item, a regex per subscription")]
     [BenchmarkCategory("match")]
-    public int MatchEach() => Count(_unshared, NextItem());
+    public int MatchEach() => Count(unshared, NextItem());
 
     [Benchmark(Description = "after: match a new item, one shared cache")]
     [BenchmarkCategory("match")]
-    public int MatchShared() => Count(_shared, NextItem());
+    public int MatchShared() => Count(shared, NextItem());
 
-    private CompiledQuery[] BuildUnshared() => [.. _queries.Select(q => Compile(q, new QueryOptions { Regexes = new RegexCache() }))];
+    private CompiledQuery[] BuildUnshared() => [.. queries.Select(q => Compile(q, new QueryOptions { Regexes = new RegexCache() }))];
 
-    private CompiledQuery[] Build(QueryOptions options) => [.. _queries.Select(q => Compile(q, options))];
+    private CompiledQuery[] Build(QueryOptions options) => [.. queries.Select(q => Compile(q, options))];
 
     private static CompiledQuery Compile(string query, QueryOptions options) =>
         CompiledQuery.Compile(QueryParser.Parse(query, options), TextNormalizer.Default, options);
@@ -81,7 +81,7 @@ public class RegexCacheBenchmarks
     {
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var queries = build();
-        foreach (var item in _items)
+        foreach (var item in items)
         {
             _ = Count(queries, item);
         }
@@ -104,5 +104,5 @@ public class RegexCacheBenchmarks
         return matched;
     }
 
-    private TickerItem NextItem() => _items[_next++ % _items.Length];
+    private TickerItem NextItem() => items[next++ % items.Length];
 }

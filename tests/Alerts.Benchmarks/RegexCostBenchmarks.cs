@@ -27,18 +27,18 @@ public class RegexCostBenchmarks
     /// <summary>As close to issue 13's query as the limits allow: 24 variable repetitions, about 800 states.</summary>
     public const string WorstLegalQuery = @"/(\w+\s*){12}q/ OR /(ab){100}x/ OR /(cd){100}y/ OR /(ef){100}z/ OR /(gh){90}/";
 
-    private readonly TickerItem[] _items = Variants(64);
-    private CompiledQuery? _before;
-    private MatcherIndex? _after;
-    private int _next;
+    private readonly TickerItem[] items = Variants(64);
+    private CompiledQuery? before;
+    private MatcherIndex? after;
+    private int next;
 
     [GlobalSetup]
     public void Setup()
     {
         var node = new OrNode(new NodeList([.. IssueQuery.Split(" OR ").Select(r => new RegexNode(r.Trim('/')))]));
-        _before = CompiledQuery.Compile(node, TextNormalizer.Default, new QueryOptions { ItemBudget = TimeSpan.MaxValue });
-        _after = new MatcherIndex();
-        _after.Add(new Subscription(1, "a", WorstLegalQuery, null, DateTimeOffset.UnixEpoch));
+        before = CompiledQuery.Compile(node, TextNormalizer.Default, new QueryOptions { ItemBudget = TimeSpan.MaxValue });
+        after = new MatcherIndex();
+        after.Add(new Subscription(1, "a", WorstLegalQuery, null, DateTimeOffset.UnixEpoch));
 
         var cost = WorstLegalQuery.Split(" OR ").Select(r => RegexCost.Of(r.Trim('/'))).ToList();
         QueryParser.TryParse(IssueQuery, null, out _, out var error);
@@ -47,15 +47,15 @@ public class RegexCostBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _after?.Dispose();
+    public void Cleanup() => after?.Dispose();
 
     [Benchmark(Baseline = true, Description = "before: issue 13 query, no cost model")]
-    public bool IssueQueryUnchecked() => _before!.Matches(AnalyzedItem.Create(NextItem(), TextNormalizer.Default));
+    public bool IssueQueryUnchecked() => before!.Matches(AnalyzedItem.Create(NextItem(), TextNormalizer.Default));
 
     [Benchmark(Description = "after: worst legal query, index with budget")]
-    public int WorstLegalQueryInTheIndex() => _after!.Match(NextItem()).Count;
+    public int WorstLegalQueryInTheIndex() => after!.Match(NextItem()).Count;
 
-    private TickerItem NextItem() => _items[_next++ % _items.Length];
+    private TickerItem NextItem() => items[next++ % items.Length];
 
     /// <summary>The benchmark item with its body words shuffled: text an automaton has not cached yet.</summary>
     internal static TickerItem[] Variants(int count)

@@ -23,8 +23,8 @@ public class TelegramRenderingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        const string Paragraph = "In der Nacht griffen russische Drohnen & Raketen <erneut> Kiew an. Die Flugabwehr meldet 40 Abschüsse. ";
-        var body = string.Concat(Enumerable.Repeat(Paragraph, BodyLength / Paragraph.Length + 1))[..BodyLength];
+        const string paragraph = "In der Nacht griffen russische Drohnen & Raketen <erneut> Kiew an. Die Flugabwehr meldet 40 Abschüsse. ";
+        var body = string.Concat(Enumerable.Repeat(paragraph, BodyLength / paragraph.Length + 1))[..BodyLength];
         alert = new OutboxAlert(1, "telegram:42", "ntv-ukraine", "k", new DateTimeOffset(2025, 12, 1, 14, 29, 0, TimeSpan.Zero),
             "Drohnenangriff auf Kiew: \"schwerste Nacht\" <seit Wochen>", body, "https://www.n-tv.de/politik/x-article23143824.html",
             "Drohne*", ["Drohnen", "Kiew"], DateTimeOffset.UnixEpoch);

@@ -19,31 +19,31 @@ public sealed class AlertChannelTests : IAsyncLifetime
     private static readonly Subscriber ToOtherChannel = new(Subscriber.MakeId(Platforms.DiscordChannel, OtherChannel), Platforms.DiscordChannel, OtherChannel, IsGroup: true);
     private static readonly Subscriber ToUser = new(Subscriber.MakeId(Platforms.DiscordUser, User), Platforms.DiscordUser, User);
 
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private DiscordTestApp _app = null!;
-    private IAlertChannel _channel = null!;
+    private readonly FakeTimeProvider time = new(DateTimeOffset.UtcNow);
+    private DiscordTestApp app = null!;
+    private IAlertChannel channel = null!;
 
-    private FakeDiscordServer Discord => _app.Discord;
+    private FakeDiscordServer Discord => app.Discord;
 
     public async Task InitializeAsync()
     {
         // Not started: no endpoint and no command registration, only the services.
-        _app = await DiscordTestApp.StartAsync(services: s => s.AddSingleton<TimeProvider>(_time), start: false);
-        _channel = _app.App.Services.GetServices<IAlertChannel>().Single();
+        app = await DiscordTestApp.StartAsync(services: s => s.AddSingleton<TimeProvider>(time), start: false);
+        channel = app.App.Services.GetServices<IAlertChannel>().Single();
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync() => await app.DisposeAsync();
 
     private Task<SendResult> Send(Subscriber to) =>
-        _channel.SendAsync(RenderingTests.Alert(headline: "Drohnen über @everyone <@123>"), Context, to, CancellationToken.None);
+        channel.SendAsync(RenderingTests.Alert(headline: "Drohnen über @everyone <@123>"), Context, to, CancellationToken.None);
 
     private int Messages(string channel) => Discord.To("POST", $"/channels/{channel}/messages").Count;
 
     [Fact]
     public void DeclaresBothDiscordPlatformsAndTheGlobalLimit()
     {
-        Assert.Equal([Platforms.DiscordUser, Platforms.DiscordChannel], _channel.Platforms);
-        Assert.Equal(new RateLimitRule(50, TimeSpan.FromSeconds(1)), _channel.Limits.Global);
+        Assert.Equal([Platforms.DiscordUser, Platforms.DiscordChannel], channel.Platforms);
+        Assert.Equal(new RateLimitRule(50, TimeSpan.FromSeconds(1)), channel.Limits.Global);
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class AlertChannelTests : IAsyncLifetime
             .Select(i => RenderingTests.Alert(headline: $"Eintrag {i} @everyone") with { Id = i, Published = new DateTimeOffset(2025, 12, 1, 14, i, 0, TimeSpan.Zero) })
             .ToArray();
 
-        Assert.Equal(10, _channel.MaxCombined);
-        var result = await _channel.SendCombinedAsync(alerts, Context, ToChannel, CancellationToken.None);
+        Assert.Equal(10, channel.MaxCombined);
+        var result = await channel.SendCombinedAsync(alerts, Context, ToChannel, CancellationToken.None);
 
         Assert.IsType<SendResult.Sent>(result);
         var json = Assert.Single(Discord.Requests).Json!;
@@ -92,7 +92,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
         var dm = Assert.Single(Discord.To("POST", "/users/@me/channels"));
         Assert.Equal(User, dm.Json!["recipient_id"]!.GetValue<string>());
         Assert.Equal(2, Messages("7" + User));
-        Assert.Equal("7" + User, _app.KeyValues.Values[DiscordDmChannels.Key(User)]);
+        Assert.Equal("7" + User, app.KeyValues.Values[DiscordDmChannels.Key(User)]);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
         Assert.Equal(1, Messages(Channel));
         Assert.IsType<SendResult.Sent>(await Send(ToOtherChannel));
 
-        _time.Advance(TimeSpan.FromSeconds(3.5));
+        time.Advance(TimeSpan.FromSeconds(3.5));
         Assert.IsType<SendResult.Sent>(await Send(ToChannel));
         Assert.Equal(2, Messages(Channel));
     }
@@ -130,7 +130,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(2), limited.RetryAfter);
         Assert.Equal(1, Messages(Channel));
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(2));
         Assert.IsType<SendResult.Sent>(await Send(ToChannel));
     }
 
@@ -151,7 +151,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
         Assert.IsType<SendResult.RateLimited>(await Send(ToUser));
         Assert.Single(Discord.Requests);
 
-        _time.Advance(TimeSpan.FromSeconds(1.25));
+        time.Advance(TimeSpan.FromSeconds(1.25));
         Assert.IsType<SendResult.Sent>(await Send(ToOtherChannel));
     }
 
@@ -179,7 +179,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
         var gone = Assert.IsType<SendResult.SubscriberGone>(await Send(ToUser));
         Assert.Contains("50007", gone.Reason, StringComparison.Ordinal);
         Assert.Equal(0, Messages("7" + User));
-        Assert.False(_app.KeyValues.Values.ContainsKey(DiscordDmChannels.Key(User)));
+        Assert.False(app.KeyValues.Values.ContainsKey(DiscordDmChannels.Key(User)));
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public sealed class AlertChannelTests : IAsyncLifetime
     {
         await Send(ToChannel);
         await Send(ToUser);
-        await _channel.SendAsync(RenderingTests.Alert(string.Concat(Enumerable.Repeat("Drohnen *x* ", 100)), string.Concat(Enumerable.Repeat("Drohnen _y_ ", 1000)), url: null), Context, ToOtherChannel, CancellationToken.None);
+        await channel.SendAsync(RenderingTests.Alert(string.Concat(Enumerable.Repeat("Drohnen *x* ", 100)), string.Concat(Enumerable.Repeat("Drohnen _y_ ", 1000)), url: null), Context, ToOtherChannel, CancellationToken.None);
 
         Assert.Equal(4, Discord.Requests.Count);
         await NodeTools.AssertValidAsync(Discord.Requests);

@@ -111,7 +111,7 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
     /// <summary>One service for the class (a host per test is slow): the fakes, a temp SQLite database and the client.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
-        private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "alerts-discord-e2e-" + Guid.NewGuid().ToString("N"));
+        private readonly string dataDir = Path.Combine(Path.GetTempPath(), "alerts-discord-e2e-" + Guid.NewGuid().ToString("N"));
 
         internal FakeFeed Ticker { get; private set; } = null!;
 
@@ -123,13 +123,13 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
 
         public async Task InitializeAsync()
         {
-            Directory.CreateDirectory(_dataDir);
+            Directory.CreateDirectory(dataDir);
             Ticker = await FakeFeed.StartAsync();
             var start = DateTimeOffset.UtcNow.AddHours(-2);
             Ticker.Add("Lage an der Front unverändert", "Keine größeren Angriffe gemeldet.", start);
             Ticker.Add("Drohne über Charkiw abgeschossen", "Die Luftabwehr meldet einen Abschuss.", start.AddMinutes(30));
             Discord = await FakeDiscordServer.StartAsync();
-            Host = new DiscordHost(Ticker.Url, Discord.BaseUrl, _dataDir);
+            Host = new DiscordHost(Ticker.Url, Discord.BaseUrl, dataDir);
             Client = Host.CreateClient();
         }
 
@@ -141,7 +141,7 @@ public sealed class DiscordEndToEndTests(DiscordEndToEndTests.Fixture fixture) :
             await Ticker.DisposeAsync();
             try
             {
-                Directory.Delete(_dataDir, recursive: true);
+                Directory.Delete(dataDir, recursive: true);
             }
             catch (IOException)
             {

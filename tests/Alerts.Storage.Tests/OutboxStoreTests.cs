@@ -196,11 +196,11 @@ public abstract class OutboxStoreTests(TestDatabase database) : StoreTestBase(da
     [SkippableFact]
     public async Task ConcurrentClaimersNeverGetTheSameAlert()
     {
-        const int Alerts = 400;
+        const int alerts = 400;
         var options = await Database.CreateDatabaseAsync();
         await using (var setup = Stores.Open(options))
         {
-            var items = Page("src", 1000, Alerts);
+            var items = Page("src", 1000, alerts);
             await setup.Tickers.CommitPollAsync(Commit("src", items, T0, items.Select(i => Alert("telegram:1", i)).ToList()));
         }
 
@@ -231,10 +231,10 @@ public abstract class OutboxStoreTests(TestDatabase database) : StoreTestBase(da
         start.SetResult();
         await Task.WhenAll(dispatchers);
 
-        Assert.Equal(Alerts, claims.Count);
-        Assert.Equal(Alerts, claims.Select(c => c.Id).Distinct().Count());
+        Assert.Equal(alerts, claims.Count);
+        Assert.Equal(alerts, claims.Select(c => c.Id).Distinct().Count());
         await using var check = Stores.Open(options);
-        Assert.Equal(Alerts, (await check.Outbox.CountByStatusAsync())[OutboxStatus.Sent]);
+        Assert.Equal(alerts, (await check.Outbox.CountByStatusAsync())[OutboxStatus.Sent]);
     }
 }
 

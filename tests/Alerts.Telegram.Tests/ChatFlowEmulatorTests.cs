@@ -210,8 +210,8 @@ public sealed class ChatFlowEmulatorTests(ITestOutputHelper output)
     /// <summary>What the chat looked like, step by step: the user's input and every new or edited bot message, as the emulator stored them.</summary>
     private sealed class Transcript(TelegramEmulator emulator, string token, long chatId)
     {
-        private readonly StringBuilder _text = new();
-        private readonly Dictionary<long, string> _seen = [];
+        private readonly StringBuilder text = new();
+        private readonly Dictionary<long, string> seen = [];
 
         public Task UserAsync(string text) => StepAsync($"👤 {text}");
 
@@ -219,22 +219,22 @@ public sealed class ChatFlowEmulatorTests(ITestOutputHelper output)
 
         public Task AlertAsync() => StepAsync("⚙️ (an alert is dispatched)");
 
-        public override string ToString() => _text.ToString();
+        public override string ToString() => text.ToString();
 
         private async Task StepAsync(string header)
         {
-            _text.AppendLine(header);
+            text.AppendLine(header);
             foreach (var m in await emulator.BotMessagesAsync(token, chatId))
             {
                 var shown = Describe(m);
-                if (_seen.TryGetValue(m.MessageId, out var before) && before == shown)
+                if (seen.TryGetValue(m.MessageId, out var before) && before == shown)
                 {
                     continue;
                 }
 
-                _text.Append(_seen.ContainsKey(m.MessageId) ? "  ✏️ bot edits #" : "  🤖 bot #").Append(m.MessageId).Append(m.DisableNotification ? " (silent)" : "").AppendLine(":");
-                _text.AppendLine(shown);
-                _seen[m.MessageId] = shown;
+                text.Append(seen.ContainsKey(m.MessageId) ? "  ✏️ bot edits #" : "  🤖 bot #").Append(m.MessageId).Append(m.DisableNotification ? " (silent)" : "").AppendLine(":");
+                text.AppendLine(shown);
+                seen[m.MessageId] = shown;
             }
         }
 
@@ -258,12 +258,12 @@ public sealed class ChatFlowEmulatorTests(ITestOutputHelper output)
     /// <summary>The adapter on the emulator with the real Core commands over in-memory stores.</summary>
     private sealed class Flow : IAsyncDisposable
     {
-        private readonly IHost _host;
+        private readonly IHost host;
 
         private Flow(TelegramEmulator emulator, IHost host, InMemorySubscriptionStore store)
         {
             Emulator = emulator;
-            _host = host;
+            this.host = host;
             Store = store;
             Channel = host.Services.GetServices<IAlertChannel>().Single(c => c.Platforms.Contains(Platforms.Telegram));
         }
@@ -307,8 +307,8 @@ public sealed class ChatFlowEmulatorTests(ITestOutputHelper output)
 
         public async ValueTask DisposeAsync()
         {
-            await _host.StopAsync();
-            _host.Dispose();
+            await host.StopAsync();
+            host.Dispose();
             await Emulator.DisposeAsync();
         }
     }

@@ -37,18 +37,18 @@ public sealed class FakeBotApi : IAsyncDisposable
 {
     public const string Token = "123456:test-token_ABC";
 
-    private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, Func<BotApiCall, BotApiAnswer>> _rules = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentQueue<BotApiCall> _calls = new();
-    private int _messageId;
+    private readonly WebApplication app;
+    private readonly ConcurrentDictionary<string, Func<BotApiCall, BotApiAnswer>> rules = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<BotApiCall> calls = new();
+    private int messageId;
 
-    private FakeBotApi(WebApplication app) => _app = app;
+    private FakeBotApi(WebApplication app) => this.app = app;
 
     public string BaseUrl { get; private set; } = "";
 
-    public IReadOnlyList<BotApiCall> Calls => [.. _calls];
+    public IReadOnlyList<BotApiCall> Calls => [.. calls];
 
-    public IReadOnlyList<BotApiCall> CallsTo(string method) => [.. _calls.Where(c => string.Equals(c.Method, method, StringComparison.OrdinalIgnoreCase))];
+    public IReadOnlyList<BotApiCall> CallsTo(string method) => [.. calls.Where(c => string.Equals(c.Method, method, StringComparison.OrdinalIgnoreCase))];
 
     /// <summary>Signalled on every call, for tests that wait for the bot to do something.</summary>
     public event Action<BotApiCall>? Called;
@@ -69,9 +69,9 @@ public sealed class FakeBotApi : IAsyncDisposable
         return fake;
     }
 
-    public void On(string method, Func<BotApiCall, BotApiAnswer> rule) => _rules[method] = rule;
+    public void On(string method, Func<BotApiCall, BotApiAnswer> rule) => rules[method] = rule;
 
-    public void On(string method, BotApiAnswer answer) => _rules[method] = _ => answer;
+    public void On(string method, BotApiAnswer answer) => rules[method] = _ => answer;
 
     public async Task<BotApiCall> WaitForAsync(string method, Func<BotApiCall, bool>? where = null, TimeSpan? timeout = null)
     {
@@ -115,12 +115,12 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
 
         var call = new BotApiCall(token, method, body);
-        _calls.Enqueue(call);
+        calls.Enqueue(call);
         Called?.Invoke(call);
 
         var answer = token != Token
             ? BotApiAnswer.Error(401, "Unauthorized")
-            : _rules.TryGetValue(method, out var rule) ? rule(call) : Default(call);
+            : rules.TryGetValue(method, out var rule) ? rule(call) : Default(call);
         if (answer.Delay > TimeSpan.Zero)
         {
             try
@@ -151,7 +151,7 @@ public sealed class FakeBotApi : IAsyncDisposable
                     return BotApiAnswer.Error(400, "Bad Request: message is too long");
                 }
 
-                var id = Interlocked.Increment(ref _messageId);
+                var id = Interlocked.Increment(ref messageId);
                 return BotApiAnswer.Ok($$"""{"message_id":{{id}},"date":1764600000,"chat":{"id":{{call.ChatId}},"type":"private"},"text":{{JsonSerializer.Serialize(text)}}}""");
             case "getChatMember":
                 var chat = call.ChatId;
@@ -172,7 +172,7 @@ public sealed class FakeBotApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }

@@ -140,34 +140,34 @@ public sealed class RecordingOutbox : IOutboxStore
     public const string Sent = "sent";
     public const string Failed = "failed";
 
-    private readonly ConcurrentDictionary<long, Row> _rows = new();
-    private long _nextId;
+    private readonly ConcurrentDictionary<long, Row> rows = new();
+    private long nextId;
 
     public long Add(OutboxAlert alert)
     {
-        var id = Interlocked.Increment(ref _nextId);
-        _rows[id] = new Row(alert with { Id = id }, Pending, DateTimeOffset.MinValue, DateTimeOffset.MinValue, null);
+        var id = Interlocked.Increment(ref nextId);
+        rows[id] = new Row(alert with { Id = id }, Pending, DateTimeOffset.MinValue, DateTimeOffset.MinValue, null);
         return id;
     }
 
-    public string Status(long id) => _rows[id].Status;
+    public string Status(long id) => rows[id].Status;
 
-    public int CountWith(string status) => _rows.Values.Count(r => r.Status == status);
+    public int CountWith(string status) => rows.Values.Count(r => r.Status == status);
 
-    public string? Reason(long id) => _rows[id].Reason;
+    public string? Reason(long id) => rows[id].Reason;
 
-    public int Attempts(long id) => _rows[id].Alert.Attempts;
+    public int Attempts(long id) => rows[id].Alert.Attempts;
 
-    public DateTimeOffset NotBefore(long id) => _rows[id].NotBefore;
+    public DateTimeOffset NotBefore(long id) => rows[id].NotBefore;
 
     public Task<IReadOnlyList<OutboxAlert>> ClaimDueAsync(string owner, int max, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
     {
-        lock (_rows)
+        lock (rows)
         {
-            var due = _rows.Values.Where(r => r.Status == Pending && r.NotBefore <= now && r.LeasedUntil <= now).OrderBy(r => r.Alert.Id).Take(max).ToList();
+            var due = rows.Values.Where(r => r.Status == Pending && r.NotBefore <= now && r.LeasedUntil <= now).OrderBy(r => r.Alert.Id).Take(max).ToList();
             foreach (var r in due)
             {
-                _rows[r.Alert.Id] = r with { LeasedUntil = now + lease };
+                rows[r.Alert.Id] = r with { LeasedUntil = now + lease };
             }
 
             return Task.FromResult<IReadOnlyList<OutboxAlert>>([.. due.Select(r => r.Alert)]);
@@ -176,12 +176,12 @@ public sealed class RecordingOutbox : IOutboxStore
 
     public Task<int> ReleaseClaimsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        lock (_rows)
+        lock (rows)
         {
-            var claimed = _rows.Values.Where(r => r.Status == Pending && r.LeasedUntil > now).ToList();
+            var claimed = rows.Values.Where(r => r.Status == Pending && r.LeasedUntil > now).ToList();
             foreach (var r in claimed)
             {
-                _rows[r.Alert.Id] = r with { LeasedUntil = DateTimeOffset.MinValue, NotBefore = now };
+                rows[r.Alert.Id] = r with { LeasedUntil = DateTimeOffset.MinValue, NotBefore = now };
             }
 
             return Task.FromResult(claimed.Count);
@@ -189,7 +189,7 @@ public sealed class RecordingOutbox : IOutboxStore
     }
 
     /// <summary>Where the platform put the row's alert (null until it was sent alone).</summary>
-    public PlatformMessage? Message(long id) => _rows[id].Alert.Message;
+    public PlatformMessage? Message(long id) => rows[id].Alert.Message;
 
     public Task MarkSentAsync(long id, DateTimeOffset at, SentReceipt? receipt = null, CancellationToken cancellationToken = default) =>
         Update(id, r => r with { Status = Sent, Alert = r.Alert with { Message = receipt?.Message ?? r.Alert.Message } });
@@ -212,9 +212,9 @@ public sealed class RecordingOutbox : IOutboxStore
 
     private Task Update(long id, Func<Row, Row> change)
     {
-        lock (_rows)
+        lock (rows)
         {
-            _rows[id] = change(_rows[id]);
+            rows[id] = change(rows[id]);
         }
 
         return Task.CompletedTask;

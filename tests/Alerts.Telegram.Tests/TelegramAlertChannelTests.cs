@@ -8,15 +8,15 @@ namespace Alerts.Telegram.Tests;
 /// <summary>Fault injection: the channel against a fake Bot API that answers like Telegram does when things go wrong.</summary>
 public sealed class TelegramAlertChannelTests : IAsyncLifetime
 {
-    private FakeBotApi _api = null!;
+    private FakeBotApi api = null!;
 
-    public async Task InitializeAsync() => _api = await FakeBotApi.StartAsync();
+    public async Task InitializeAsync() => api = await FakeBotApi.StartAsync();
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync() => await api.DisposeAsync();
 
     private TelegramAlertChannel Channel(Action<TelegramOptions>? configure = null)
     {
-        var options = Build.Options(_api.BaseUrl, configure);
+        var options = Build.Options(api.BaseUrl, configure);
         return new TelegramAlertChannel(TelegramExtensions.CreateClient(options), Options.Create(options), NullLogger<TelegramAlertChannel>.Instance);
     }
 
@@ -26,7 +26,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None);
 
         Assert.Equal(new SendResult.Sent(new PlatformMessage("42", "1")), result);
-        var call = Assert.Single(_api.CallsTo("sendMessage"));
+        var call = Assert.Single(api.CallsTo("sendMessage"));
         Assert.Equal(42, call.ChatId);
         Assert.Equal("html", call.Body["parse_mode"]?.GetValue<string>(), ignoreCase: true);
         Assert.True(call.Body["link_preview_options"]?["is_disabled"]?.GetValue<bool>());
@@ -38,17 +38,17 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     {
         IAlertChannel channel = Channel();
         var sent = Assert.IsType<SendResult.Sent>(await channel.SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None));
-        _api.On("editMessageText", call => BotApiAnswer.Ok($$"""{"message_id":{{call.Body["message_id"]}},"date":1764600000,"chat":{"id":42,"type":"private"},"text":"x"}"""));
+        api.On("editMessageText", call => BotApiAnswer.Ok($$"""{"message_id":{{call.Body["message_id"]}},"date":1764600000,"chat":{"id":42,"type":"private"},"text":"x"}"""));
 
         var edited = await channel.EditAsync(Build.Alert(headline: "Drohnenangriff auf Kiew <abgewehrt>") with { Message = sent.Message }, Build.Context(), Build.Chat(42), CancellationToken.None);
 
         Assert.Equal(new SendResult.Sent(sent.Message), edited);
-        var call = Assert.Single(_api.CallsTo("editMessageText"));
+        var call = Assert.Single(api.CallsTo("editMessageText"));
         Assert.Equal(42, call.ChatId);
         Assert.Equal(sent.Message!.Id, call.Body["message_id"]!.ToString());
         Assert.StartsWith("<b>Drohnenangriff auf Kiew &lt;abgewehrt&gt;</b>\n", call.Text, StringComparison.Ordinal);
         Assert.Equal("html", call.Body["parse_mode"]?.GetValue<string>(), ignoreCase: true);
-        Assert.Single(_api.CallsTo("sendMessage"));
+        Assert.Single(api.CallsTo("sendMessage"));
     }
 
     [Fact]
@@ -57,13 +57,13 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         IAlertChannel channel = Channel();
         var alert = Build.Alert() with { Message = new PlatformMessage("42", "7") };
 
-        _api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"));
+        api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"));
         Assert.Equal(new SendResult.Sent(alert.Message), await channel.EditAsync(alert, Build.Context(), Build.Chat(42), CancellationToken.None));
 
-        _api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message to edit not found"));
+        api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message to edit not found"));
         Assert.IsType<SendResult.Permanent>(await channel.EditAsync(alert, Build.Context(), Build.Chat(42), CancellationToken.None));
 
-        _api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message can't be edited"));
+        api.On("editMessageText", BotApiAnswer.Error(400, "Bad Request: message can't be edited"));
         Assert.IsType<SendResult.Permanent>(await channel.EditAsync(alert, Build.Context(), Build.Chat(42), CancellationToken.None));
     }
 
@@ -72,7 +72,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     {
         await Channel(o => o.DisableLinkPreviews = false).SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
 
-        Assert.NotEqual(true, Assert.Single(_api.CallsTo("sendMessage")).Body["link_preview_options"]?["is_disabled"]?.GetValue<bool>());
+        Assert.NotEqual(true, Assert.Single(api.CallsTo("sendMessage")).Body["link_preview_options"]?["is_disabled"]?.GetValue<bool>());
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         var paid = Channel(o => o.AllowPaidBroadcast = true);
         await paid.SendAsync(Build.Alert(), Build.Context(), Build.Chat(42), CancellationToken.None);
 
-        var calls = _api.CallsTo("sendMessage");
+        var calls = api.CallsTo("sendMessage");
         Assert.NotEqual(true, calls[0].Body["allow_paid_broadcast"]?.GetValue<bool>());
         Assert.True(calls[1].Body["allow_paid_broadcast"]?.GetValue<bool>());
         Assert.Equal(new RateLimitRule(30, TimeSpan.FromSeconds(1)), free.Limits.Global);
@@ -115,7 +115,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         var result = await channel.SendCombinedAsync(alerts, Build.Context(), Build.Chat(42), CancellationToken.None);
 
         Assert.IsType<SendResult.Sent>(result);
-        var text = Assert.Single(_api.CallsTo("sendMessage")).Text!;
+        var text = Assert.Single(api.CallsTo("sendMessage")).Text!;
         Assert.InRange(FakeBotApi.VisibleLength(text), 1, TelegramAlertRenderer.SafeLength);
         var positions = Enumerable.Range(1, 10).Select(i => text.IndexOf($"<b>Eintrag {i} &lt;b&gt;&amp;amp; ", StringComparison.Ordinal)).ToArray();
         Assert.All(positions, p => Assert.True(p >= 0));
@@ -127,7 +127,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [Fact]
     public async Task TooManyRequestsComesBackAtOnceWithRetryAfterForThisChatOnly()
     {
-        _api.On("sendMessage", BotApiAnswer.Error(429, "Too Many Requests: retry after 7", """{"retry_after":7}"""));
+        api.On("sendMessage", BotApiAnswer.Error(429, "Too Many Requests: retry after 7", """{"retry_after":7}"""));
         var watch = Stopwatch.StartNew();
 
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
@@ -135,7 +135,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         var limited = Assert.IsType<SendResult.RateLimited>(result);
         Assert.Equal(TimeSpan.FromSeconds(7), limited.RetryAfter);
         Assert.False(limited.Global);
-        Assert.Single(_api.CallsTo("sendMessage")); // Telegram.Bot's own retry is off: no second attempt, no sleeping
+        Assert.Single(api.CallsTo("sendMessage")); // Telegram.Bot's own retry is off: no second attempt, no sleeping
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
@@ -146,7 +146,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [InlineData(400, "Bad Request: chat not found")]
     public async Task BlockedKickedDeactivatedOrMissingChatsAreGone(int code, string description)
     {
-        _api.On("sendMessage", BotApiAnswer.Error(code, description));
+        api.On("sendMessage", BotApiAnswer.Error(code, description));
 
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
 
@@ -157,7 +157,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [Fact]
     public async Task AGroupUpgradedToASupergroupReportsTheNewChatId()
     {
-        _api.On("sendMessage", BotApiAnswer.Error(400, "Bad Request: group chat was upgraded to a supergroup chat", """{"migrate_to_chat_id":-1001234567890}"""));
+        api.On("sendMessage", BotApiAnswer.Error(400, "Bad Request: group chat was upgraded to a supergroup chat", """{"migrate_to_chat_id":-1001234567890}"""));
 
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(-4711, group: true), CancellationToken.None);
 
@@ -169,7 +169,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [InlineData(502, "Bad Gateway")]
     public async Task ServerErrorsAreTransient(int code, string description)
     {
-        _api.On("sendMessage", BotApiAnswer.Error(code, description));
+        api.On("sendMessage", BotApiAnswer.Error(code, description));
 
         Assert.IsType<SendResult.Transient>(await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None));
     }
@@ -177,7 +177,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [Fact]
     public async Task AServerErrorWithoutJsonIsTransient()
     {
-        _api.On("sendMessage", new BotApiAnswer(503, "<html>Service Unavailable</html>"));
+        api.On("sendMessage", new BotApiAnswer(503, "<html>Service Unavailable</html>"));
 
         Assert.IsType<SendResult.Transient>(await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None));
     }
@@ -185,7 +185,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [Fact]
     public async Task ASlowApiTimesOutAsTransientWithinTheSendTimeout()
     {
-        _api.On("sendMessage", BotApiAnswer.Ok("{}") with { Delay = TimeSpan.FromSeconds(30) });
+        api.On("sendMessage", BotApiAnswer.Ok("{}") with { Delay = TimeSpan.FromSeconds(30) });
         var watch = Stopwatch.StartNew();
 
         var result = await Channel(o => o.SendTimeout = TimeSpan.FromMilliseconds(300)).SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);
@@ -198,9 +198,9 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [Fact]
     public async Task AnUnreachableApiIsTransientAndTheReasonNeverShowsTheToken()
     {
-        var port = _api.BaseUrl;
-        await _api.DisposeAsync();
-        _api = await FakeBotApi.StartAsync();
+        var port = api.BaseUrl;
+        await api.DisposeAsync();
+        api = await FakeBotApi.StartAsync();
         var options = Build.Options(port);
         var channel = new TelegramAlertChannel(TelegramExtensions.CreateClient(options), Options.Create(options), NullLogger<TelegramAlertChannel>.Instance);
 
@@ -214,7 +214,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
     [Fact]
     public async Task OtherBadRequestsArePermanent()
     {
-        _api.On("sendMessage", BotApiAnswer.Error(400, "Bad Request: can't parse entities: Unsupported start tag"));
+        api.On("sendMessage", BotApiAnswer.Error(400, "Bad Request: can't parse entities: Unsupported start tag"));
 
         var permanent = Assert.IsType<SendResult.Permanent>(await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None));
         Assert.Contains("can't parse entities", permanent.Reason, StringComparison.Ordinal);
@@ -229,7 +229,7 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
 
         // The fake rejects anything over 4096 visible characters with "message is too long", as Telegram does.
         Assert.IsType<SendResult.Sent>(result);
-        var sent = Assert.Single(_api.CallsTo("sendMessage")).Text!;
+        var sent = Assert.Single(api.CallsTo("sendMessage")).Text!;
         Assert.InRange(FakeBotApi.VisibleLength(sent), 3500, 4096);
     }
 
@@ -239,13 +239,13 @@ public sealed class TelegramAlertChannelTests : IAsyncLifetime
         var result = await Channel().SendAsync(Build.Alert(), Build.Context(), Build.Chat() with { Address = "not-a-number" }, CancellationToken.None);
 
         Assert.IsType<SendResult.Permanent>(result);
-        Assert.Empty(_api.Calls);
+        Assert.Empty(api.Calls);
     }
 
     [Fact]
     public async Task ARevokedTokenIsTransientSoAlertsWaitForTheOperator()
     {
-        var options = Build.Options(_api.BaseUrl, o => o.BotToken = "999:revoked");
+        var options = Build.Options(api.BaseUrl, o => o.BotToken = "999:revoked");
         var channel = new TelegramAlertChannel(TelegramExtensions.CreateClient(options), Options.Create(options), NullLogger<TelegramAlertChannel>.Instance);
 
         var result = await channel.SendAsync(Build.Alert(), Build.Context(), Build.Chat(), CancellationToken.None);

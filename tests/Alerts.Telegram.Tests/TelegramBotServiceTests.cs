@@ -8,32 +8,32 @@ namespace Alerts.Telegram.Tests;
 /// <summary>Long polling and start-up against the fake Bot API.</summary>
 public sealed class TelegramBotServiceTests : IAsyncLifetime
 {
-    private readonly RecordingCommands _commands = new();
-    private readonly InMemorySubscriptionStore _store = new();
-    private readonly InMemoryKeyValueStore _keyValues = new();
-    private FakeBotApi _api = null!;
+    private readonly RecordingCommands commands = new();
+    private readonly InMemorySubscriptionStore store = new();
+    private readonly InMemoryKeyValueStore keyValues = new();
+    private FakeBotApi api = null!;
 
-    public async Task InitializeAsync() => _api = await FakeBotApi.StartAsync();
+    public async Task InitializeAsync() => api = await FakeBotApi.StartAsync();
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync() => await api.DisposeAsync();
 
     private TelegramBotService Service(Action<TelegramOptions>? configure = null, Alerts.Core.Delivery.ILeaseStore? leases = null)
     {
-        var options = Options.Create(Build.Options(_api.BaseUrl, o =>
+        var options = Options.Create(Build.Options(api.BaseUrl, o =>
         {
             o.PollingTimeoutSeconds = 0;
             configure?.Invoke(o);
         }));
         var bot = TelegramExtensions.CreateClient(options.Value);
         var identity = new TelegramBotIdentity(bot);
-        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
-        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var handler = new TelegramUpdateHandler(bot, commands, store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
+        var processor = new TelegramUpdateProcessor(handler, keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
         return new TelegramBotService(bot, processor, identity, options, TimeProvider.System, NullLogger<TelegramBotService>.Instance, leases);
     }
 
     /// <summary>Answers getUpdates like Telegram: the queued updates from the requested offset on.</summary>
     private void Queue(params (int Id, string Text)[] updates) =>
-        _api.On("getUpdates", call =>
+        api.On("getUpdates", call =>
         {
             var offset = call.Body["offset"]?.GetValue<int>() ?? 0;
             var pending = updates.Where(u => u.Id >= offset).Select(u => Updates.MessageJson(u.Text, updateId: u.Id));
@@ -63,11 +63,11 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
     {
         Queue((10, "/list"), (11, "/sources"));
 
-        await RunUntilAsync(Service(), () => _api.CallsTo("getUpdates").Any(c => c.Body["offset"]?.GetValue<int>() == 12));
+        await RunUntilAsync(Service(), () => api.CallsTo("getUpdates").Any(c => c.Body["offset"]?.GetValue<int>() == 12));
 
-        Assert.Equal(["list telegram:42", "sources"], _commands.Calls);
-        Assert.Equal("11", _keyValues.Values[TelegramUpdateProcessor.LastUpdateKey]);
-        Assert.Null(_api.CallsTo("getUpdates")[0].Body["offset"]);
+        Assert.Equal(["list telegram:42", "sources"], commands.Calls);
+        Assert.Equal("11", keyValues.Values[TelegramUpdateProcessor.LastUpdateKey]);
+        Assert.Null(api.CallsTo("getUpdates")[0].Body["offset"]);
     }
 
     [Fact]
@@ -75,14 +75,14 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
     {
         // The preview's matching runs synchronously; while it does, the next chat's /list must still be handled.
         using var gate = new ManualResetEventSlim();
-        _commands.PreviewGate = gate;
+        commands.PreviewGate = gate;
         var updates = new[] { Updates.MessageJson("/preview Drohne", chatId: 42, updateId: 1), Updates.MessageJson("/list", chatId: 43, updateId: 2) };
-        _api.On("getUpdates", call => BotApiAnswer.Ok("[" + string.Join(',', updates.Skip(Math.Max(0, (call.Body["offset"]?.GetValue<int>() ?? 1) - 1))) + "]"));
+        api.On("getUpdates", call => BotApiAnswer.Ok("[" + string.Join(',', updates.Skip(Math.Max(0, (call.Body["offset"]?.GetValue<int>() ?? 1) - 1))) + "]"));
 
         try
         {
-            await RunUntilAsync(Service(), () => _commands.Calls.Contains("list telegram:43"));
-            Assert.DoesNotContain(_commands.Calls, c => c.StartsWith("preview", StringComparison.Ordinal));
+            await RunUntilAsync(Service(), () => commands.Calls.Contains("list telegram:43"));
+            Assert.DoesNotContain(commands.Calls, c => c.StartsWith("preview", StringComparison.Ordinal));
         }
         finally
         {
@@ -94,30 +94,30 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
     public async Task NeverHandlesAnUpdateTwiceAfterARestart()
     {
         Queue((10, "/list"), (11, "/sources"));
-        await RunUntilAsync(Service(), () => _commands.Calls.Count == 2);
+        await RunUntilAsync(Service(), () => commands.Calls.Count == 2);
 
         // Telegram redelivers what was not confirmed by a later offset: pretend it sends everything again.
-        _api.On("getUpdates", _ => BotApiAnswer.Ok("[" + Updates.MessageJson("/list", updateId: 10) + "," + Updates.MessageJson("/sources", updateId: 11) + "," + Updates.MessageJson("/pause", updateId: 12) + "]"));
-        var before = _api.CallsTo("getUpdates").Count;
+        api.On("getUpdates", _ => BotApiAnswer.Ok("[" + Updates.MessageJson("/list", updateId: 10) + "," + Updates.MessageJson("/sources", updateId: 11) + "," + Updates.MessageJson("/pause", updateId: 12) + "]"));
+        var before = api.CallsTo("getUpdates").Count;
         var restarted = Service();
-        await RunUntilAsync(restarted, () => _commands.Calls.Count >= 3);
+        await RunUntilAsync(restarted, () => commands.Calls.Count >= 3);
         await Task.Delay(200);
 
-        Assert.Equal(["list telegram:42", "sources", "pause telegram:42"], _commands.Calls);
-        Assert.Equal(12, _api.CallsTo("getUpdates")[before].Body["offset"]!.GetValue<int>()); // resumed from the stored id
+        Assert.Equal(["list telegram:42", "sources", "pause telegram:42"], commands.Calls);
+        Assert.Equal(12, api.CallsTo("getUpdates")[before].Body["offset"]!.GetValue<int>()); // resumed from the stored id
     }
 
     [Fact]
     public async Task SurvivesApiErrorsAndRecovers()
     {
         var calls = 0;
-        _api.On("getUpdates", _ => Interlocked.Increment(ref calls) <= 2
+        api.On("getUpdates", _ => Interlocked.Increment(ref calls) <= 2
             ? BotApiAnswer.Error(502, "Bad Gateway")
             : BotApiAnswer.Ok("[" + Updates.MessageJson("/list", updateId: 5) + "]"));
 
-        await RunUntilAsync(Service(), () => !_commands.Calls.IsEmpty, TimeSpan.FromSeconds(15));
+        await RunUntilAsync(Service(), () => !commands.Calls.IsEmpty, TimeSpan.FromSeconds(15));
 
-        Assert.Equal(["list telegram:42"], _commands.Calls);
+        Assert.Equal(["list telegram:42"], commands.Calls);
     }
 
     [Fact]
@@ -133,15 +133,15 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
     [Fact]
     public async Task RegistersTheCommandMenuDropsAWebhookAndKeepsGoingWhenSetMyCommandsFails()
     {
-        _api.On("setMyCommands", new BotApiAnswer(500, """{"message":"API method 'setMyCommands' is not supported."}"""));
+        api.On("setMyCommands", new BotApiAnswer(500, """{"message":"API method 'setMyCommands' is not supported."}"""));
         Queue((1, "/list"));
 
-        await RunUntilAsync(Service(), () => !_commands.Calls.IsEmpty);
+        await RunUntilAsync(Service(), () => !commands.Calls.IsEmpty);
 
-        var menu = Assert.Single(_api.CallsTo("setMyCommands")).Body["commands"]!.AsArray();
+        var menu = Assert.Single(api.CallsTo("setMyCommands")).Body["commands"]!.AsArray();
         Assert.Contains(menu, c => c!["command"]!.GetValue<string>() == "subscribe");
-        Assert.Single(_api.CallsTo("deleteWebhook"));
-        Assert.Empty(_api.CallsTo("setWebhook"));
+        Assert.Single(api.CallsTo("deleteWebhook"));
+        Assert.Empty(api.CallsTo("setWebhook"));
     }
 
     [Fact]
@@ -154,24 +154,24 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
             o.WebhookUrl = "https://alerts.example.org/telegram/webhook";
         });
 
-        await RunUntilAsync(service, () => _api.CallsTo("setWebhook").Count == 1);
+        await RunUntilAsync(service, () => api.CallsTo("setWebhook").Count == 1);
         await Task.Delay(200);
 
-        var call = _api.CallsTo("setWebhook")[0].Body;
+        var call = api.CallsTo("setWebhook")[0].Body;
         Assert.Equal("https://alerts.example.org/telegram/webhook", call["url"]?.GetValue<string>());
         Assert.Equal("s3cret_value", call["secret_token"]?.GetValue<string>());
-        Assert.Empty(_api.CallsTo("getUpdates"));
-        Assert.Empty(_api.CallsTo("deleteWebhook"));
+        Assert.Empty(api.CallsTo("getUpdates"));
+        Assert.Empty(api.CallsTo("deleteWebhook"));
     }
 
     [Fact]
     public async Task SkipsAnUpdateTakenAlreadyButHandlesALowerIdItHasNotSeen()
     {
-        await _keyValues.SetAsync(TelegramUpdateProcessor.LastUpdateKey, "50");
-        var options = Options.Create(Build.Options(_api.BaseUrl));
+        await keyValues.SetAsync(TelegramUpdateProcessor.LastUpdateKey, "50");
+        var options = Options.Create(Build.Options(api.BaseUrl));
         var bot = TelegramExtensions.CreateClient(options.Value);
-        var handler = new TelegramUpdateHandler(bot, _commands, _store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
-        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var handler = new TelegramUpdateHandler(bot, commands, store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance);
+        var processor = new TelegramUpdateProcessor(handler, keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
 
         // 50 was the last one taken before this version, which kept no more than that.
         Assert.False(await processor.ProcessAsync(Updates.Message("/list", updateId: 50), CancellationToken.None));
@@ -183,12 +183,12 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         Assert.True(await processor.ProcessAsync(Updates.Message("/list", updateId: 8), CancellationToken.None));
         Assert.False(await processor.ProcessAsync(Updates.Message("/list", updateId: 7), CancellationToken.None));
 
-        Assert.Equal(3, _commands.Calls.Count);
-        Assert.Equal("8", await _keyValues.GetAsync(TelegramUpdateProcessor.LastUpdateKey));
-        Assert.Equal("50,51,7,8", await _keyValues.GetAsync(TelegramUpdateProcessor.RecentUpdatesKey));
+        Assert.Equal(3, commands.Calls.Count);
+        Assert.Equal("8", await keyValues.GetAsync(TelegramUpdateProcessor.LastUpdateKey));
+        Assert.Equal("50,51,7,8", await keyValues.GetAsync(TelegramUpdateProcessor.RecentUpdatesKey));
 
         // A restart remembers the window.
-        var restarted = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var restarted = new TelegramUpdateProcessor(handler, keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
         Assert.False(await restarted.ProcessAsync(Updates.Message("/list", updateId: 51), CancellationToken.None));
         Assert.True(await restarted.ProcessAsync(Updates.Message("/list", updateId: 9), CancellationToken.None));
     }
@@ -213,21 +213,21 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         var leases = new FakeLeases { Grant = false };
 
         await RunUntilAsync(Service(leases: leases), () => leases.Attempts >= 1);
-        Assert.Empty(_api.CallsTo("getUpdates"));
+        Assert.Empty(api.CallsTo("getUpdates"));
 
         leases.Grant = true;
-        await RunUntilAsync(Service(leases: leases), () => !_commands.Calls.IsEmpty);
+        await RunUntilAsync(Service(leases: leases), () => !commands.Calls.IsEmpty);
 
-        Assert.Equal(["list telegram:42"], _commands.Calls);
+        Assert.Equal(["list telegram:42"], commands.Calls);
         Assert.Contains(TelegramBotService.LeaseName, leases.Released);
     }
 
     [Fact]
     public async Task NeitherPollingNorSendingErrorsPutTheTokenInTheLogs()
     {
-        var deadUrl = _api.BaseUrl;
-        await _api.DisposeAsync();
-        _api = await FakeBotApi.StartAsync();
+        var deadUrl = api.BaseUrl;
+        await api.DisposeAsync();
+        api = await FakeBotApi.StartAsync();
         var options = Options.Create(Build.Options(deadUrl, o => o.PollingTimeoutSeconds = 0));
         var bot = TelegramExtensions.CreateClient(options.Value);
         var identity = new TelegramBotIdentity(bot);
@@ -236,8 +236,8 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
         var channelLog = new CapturingLogger<TelegramAlertChannel>();
         var outboundLog = new CapturingLogger<TelegramOutbound>();
         var outbound = new TelegramOutbound(bot, new TelegramAlertChannel(bot, options, channelLog), new Alerts.Core.Delivery.DeliveryRateLimiter(), TimeProvider.System, options, outboundLog);
-        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, handlerLog, outbound);
-        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var handler = new TelegramUpdateHandler(bot, commands, store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, handlerLog, outbound);
+        var processor = new TelegramUpdateProcessor(handler, keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
         var service = new TelegramBotService(bot, processor, identity, options, TimeProvider.System, serviceLog);
 
         await RunUntilAsync(service, () => serviceLog.Lines.Count(l => l.Contains("getUpdates", StringComparison.Ordinal)) >= 1);

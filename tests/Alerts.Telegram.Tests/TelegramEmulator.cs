@@ -52,14 +52,14 @@ public sealed record EmulatedCommand(
 /// </summary>
 public sealed class TelegramEmulator : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly HttpClient _control;
+    private readonly Process process;
+    private readonly HttpClient control;
 
     private TelegramEmulator(Process process, string apiUrl, string controlUrl)
     {
-        _process = process;
+        this.process = process;
         ApiUrl = apiUrl;
-        _control = new HttpClient { BaseAddress = new Uri(controlUrl), Timeout = TimeSpan.FromSeconds(10) };
+        control = new HttpClient { BaseAddress = new Uri(controlUrl), Timeout = TimeSpan.FromSeconds(10) };
     }
 
     /// <summary>Base URL of the emulated Bot API (for <c>Alerts:Telegram:ApiBaseUrl</c>).</summary>
@@ -134,22 +134,22 @@ public sealed class TelegramEmulator : IAsyncDisposable
     /// <summary>A simulated user writes <paramref name="text"/> to the bot (a command when it starts with '/').</summary>
     public async Task SendAsync(string token, long chatId, string text, long? userId = null, string type = "private", string? title = null, string? languageCode = null)
     {
-        using var response = await _control.PostAsJsonAsync("/send", new { token, chatId, userId = userId ?? chatId, text, type, title, languageCode }).ConfigureAwait(false);
+        using var response = await control.PostAsJsonAsync("/send", new { token, chatId, userId = userId ?? chatId, text, type, title, languageCode }).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
     }
 
     /// <summary>A simulated user presses <paramref name="button"/> under the bot's message <paramref name="messageId"/>.</summary>
     public async Task PressAsync(string token, long chatId, long messageId, EmulatedButton button, long? userId = null, string type = "private", string? languageCode = null)
     {
-        using var response = await _control.PostAsJsonAsync("/callback", new { token, chatId, userId = userId ?? chatId, messageId, data = button.Data, type, languageCode }).ConfigureAwait(false);
+        using var response = await control.PostAsJsonAsync("/callback", new { token, chatId, userId = userId ?? chatId, messageId, data = button.Data, type, languageCode }).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
     }
 
     public async Task<IReadOnlyList<EmulatedCallbackAnswer>> CallbackAnswersAsync(string token) =>
-        await _control.GetFromJsonAsync<List<EmulatedCallbackAnswer>>($"/callback-answers?token={Uri.EscapeDataString(token)}").ConfigureAwait(false) ?? [];
+        await control.GetFromJsonAsync<List<EmulatedCallbackAnswer>>($"/callback-answers?token={Uri.EscapeDataString(token)}").ConfigureAwait(false) ?? [];
 
     public async Task<IReadOnlyList<EmulatedMenu>> MenusAsync(string token) =>
-        await _control.GetFromJsonAsync<List<EmulatedMenu>>($"/commands?token={Uri.EscapeDataString(token)}").ConfigureAwait(false) ?? [];
+        await control.GetFromJsonAsync<List<EmulatedMenu>>($"/commands?token={Uri.EscapeDataString(token)}").ConfigureAwait(false) ?? [];
 
     /// <summary>Polls the chat until <paramref name="done"/> holds for the bot's messages, and returns them.</summary>
     public async Task<IReadOnlyList<EmulatedBotMessage>> WaitUntilAsync(string token, long chatId, Func<IReadOnlyList<EmulatedBotMessage>, bool> done, TimeSpan timeout, string what)
@@ -189,7 +189,7 @@ public sealed class TelegramEmulator : IAsyncDisposable
     }
 
     public async Task<IReadOnlyList<EmulatedBotMessage>> BotMessagesAsync(string token, long chatId) =>
-        await _control.GetFromJsonAsync<List<EmulatedBotMessage>>($"/bot-messages?token={Uri.EscapeDataString(token)}&chatId={chatId}").ConfigureAwait(false) ?? [];
+        await control.GetFromJsonAsync<List<EmulatedBotMessage>>($"/bot-messages?token={Uri.EscapeDataString(token)}&chatId={chatId}").ConfigureAwait(false) ?? [];
 
     /// <summary>Waits until the bot has sent at least <paramref name="count"/> messages to the chat, and returns them all.</summary>
     public async Task<IReadOnlyList<EmulatedBotMessage>> WaitForBotMessagesAsync(string token, long chatId, int count, TimeSpan timeout)
@@ -214,18 +214,18 @@ public sealed class TelegramEmulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _control.Dispose();
+        control.Dispose();
         try
         {
-            _process.StandardInput.Close(); // the script exits when stdin closes
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            process.StandardInput.Close(); // the script exits when stdin closes
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or IOException)
         {
-            _process.Kill(entireProcessTree: true);
+            process.Kill(entireProcessTree: true);
         }
 
-        _process.Dispose();
+        process.Dispose();
     }
 
     private static string? FindScript()

@@ -20,17 +20,17 @@ namespace Alerts.Telegram.Tests;
 public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Chats = 300;
-    private readonly ConcurrentQueue<(long Chat, DateTimeOffset At, string Text)> _sent = new();
-    private readonly RecordingCommands _commands = new();
-    private readonly InMemorySubscriptionStore _store = new();
-    private readonly InMemoryKeyValueStore _keyValues = new();
-    private readonly RecordingOutbox _outbox = new();
-    private readonly DeliveryRateLimiter _limiter = new();
-    private FakeBotApi _api = null!;
+    private readonly ConcurrentQueue<(long Chat, DateTimeOffset At, string Text)> sent = new();
+    private readonly RecordingCommands commands = new();
+    private readonly InMemorySubscriptionStore store = new();
+    private readonly InMemoryKeyValueStore keyValues = new();
+    private readonly RecordingOutbox outbox = new();
+    private readonly DeliveryRateLimiter limiter = new();
+    private FakeBotApi api = null!;
 
-    public async Task InitializeAsync() => _api = await FakeBotApi.StartAsync();
+    public async Task InitializeAsync() => api = await FakeBotApi.StartAsync();
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync() => await api.DisposeAsync();
 
     [Theory]
     [InlineData(100)]
@@ -45,13 +45,13 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
         await service.StartAsync(CancellationToken.None);
         try
         {
-            var delivered = await _api.WaitForAsync("getUpdates", c => (c.Body["offset"]?.GetValue<int>() ?? 0) == 0);
+            var delivered = await api.WaitForAsync("getUpdates", c => (c.Body["offset"]?.GetValue<int>() ?? 0) == 0);
             var started = DateTimeOffset.UtcNow;
-            await WaitUntilAsync(() => _sent.Count >= Chats, TimeSpan.FromSeconds(60));
-            var took = _sent.Max(s => s.At) - started;
+            await WaitUntilAsync(() => sent.Count >= Chats, TimeSpan.FromSeconds(60));
+            var took = sent.Max(s => s.At) - started;
             output.WriteLine($"{roundTripMs} ms round trip: {Chats} replies in {took.TotalSeconds:F1} s (allowed {Chats / 30.0 * 1.2:F1} s)");
 
-            Assert.Equal(Chats, _sent.Select(s => s.Chat).Distinct().Count());
+            Assert.Equal(Chats, sent.Select(s => s.Chat).Distinct().Count());
             Assert.True(took <= TimeSpan.FromSeconds(Chats / 30.0 * 1.2), $"took {took}");
             AssertWithinLimits();
         }
@@ -70,8 +70,8 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
         for (var chat = 1; chat <= Chats; chat++)
         {
             var to = Alerts.Telegram.Tests.Build.Chat(chat);
-            _store.Subscribers[to.Id] = to;
-            _outbox.Add(Alerts.Telegram.Tests.Build.Alert() with { SubscriberId = to.Id });
+            store.Subscribers[to.Id] = to;
+            outbox.Add(Alerts.Telegram.Tests.Build.Alert() with { SubscriberId = to.Id });
         }
 
         // Thirty people write while the alerts go out (other chats): their replies must not wait for the backlog.
@@ -81,17 +81,17 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
         var run = dispatcher.RunAsync("test", () => true, stop.Token);
         try
         {
-            await WaitUntilAsync(() => _sent.Count >= 60, TimeSpan.FromSeconds(30));
+            await WaitUntilAsync(() => sent.Count >= 60, TimeSpan.FromSeconds(30));
             var asked = DateTimeOffset.UtcNow;
             QueueUpdates(replies);
             await service.StartAsync(CancellationToken.None);
-            await WaitUntilAsync(() => _outbox.CountWith(RecordingOutbox.Sent) == Chats && _sent.Count(s => s.Chat > 10_000) == 30, TimeSpan.FromSeconds(60));
+            await WaitUntilAsync(() => outbox.CountWith(RecordingOutbox.Sent) == Chats && sent.Count(s => s.Chat > 10_000) == 30, TimeSpan.FromSeconds(60));
 
-            var alerts = _sent.Where(s => s.Chat <= Chats).Select(s => s.At).Order().ToArray();
-            var answers = _sent.Where(s => s.Chat > 10_000).Select(s => s.At).ToArray();
+            var alerts = sent.Where(s => s.Chat <= Chats).Select(s => s.At).Order().ToArray();
+            var answers = sent.Where(s => s.Chat > 10_000).Select(s => s.At).ToArray();
 
             // The pace of everything sent while the alerts went out: the replies took some of the 30 permits a second.
-            var messages = _sent.Count(s => s.At >= alerts[0] && s.At <= alerts[^1]);
+            var messages = sent.Count(s => s.At >= alerts[0] && s.At <= alerts[^1]);
             var perSecond = (messages - 1) / (alerts[^1] - alerts[0]).TotalSeconds;
             var lastAnswer = answers.Max() - asked;
             output.WriteLine($"{roundTripMs} ms round trip: {Chats} alerts and 30 replies at {perSecond:F1} messages/s; the last reply {lastAnswer.TotalSeconds:F1} s after they were asked");
@@ -112,7 +112,7 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task AReplyThatMeetsA429ArrivesAfterRetryAfter()
     {
         var attempts = new ConcurrentQueue<DateTimeOffset>();
-        _api.On("sendMessage", call =>
+        api.On("sendMessage", call =>
         {
             attempts.Enqueue(DateTimeOffset.UtcNow);
             return attempts.Count == 1
@@ -135,31 +135,31 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
         var times = attempts.ToArray();
         Assert.Equal(2, times.Length);
         Assert.InRange((times[1] - times[0]).TotalSeconds, 1.95, 6);
-        Assert.Contains("1. Drohne*", _api.CallsTo("sendMessage")[^1].Text, StringComparison.Ordinal);
+        Assert.Contains("1. Drohne*", api.CallsTo("sendMessage")[^1].Text, StringComparison.Ordinal);
     }
 
     private (TelegramBotService Service, AlertDispatcher Dispatcher) Build()
     {
-        var options = Options.Create(Alerts.Telegram.Tests.Build.Options(_api.BaseUrl, o => o.PollingTimeoutSeconds = 0));
+        var options = Options.Create(Alerts.Telegram.Tests.Build.Options(api.BaseUrl, o => o.PollingTimeoutSeconds = 0));
         var bot = TelegramExtensions.CreateClient(options.Value);
         var channel = new TelegramAlertChannel(bot, options, NullLogger<TelegramAlertChannel>.Instance);
-        var outbound = new TelegramOutbound(bot, channel, _limiter, TimeProvider.System, options, NullLogger<TelegramOutbound>.Instance);
+        var outbound = new TelegramOutbound(bot, channel, limiter, TimeProvider.System, options, NullLogger<TelegramOutbound>.Instance);
         var identity = new TelegramBotIdentity(bot);
-        var handler = new TelegramUpdateHandler(bot, _commands, _store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance, outbound);
-        var processor = new TelegramUpdateProcessor(handler, _keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
+        var handler = new TelegramUpdateHandler(bot, commands, store, identity, new ChatAdminCache(bot, TimeProvider.System, options), options, NullLogger<TelegramUpdateHandler>.Instance, outbound);
+        var processor = new TelegramUpdateProcessor(handler, keyValues, NullLogger<TelegramUpdateProcessor>.Instance);
         var service = new TelegramBotService(bot, processor, identity, options, TimeProvider.System, NullLogger<TelegramBotService>.Instance);
         var dispatcher = new AlertDispatcher(
-            _outbox, _store, [channel], [new SourceDefinition { Id = "ntv-ukraine", Name = "ntv.de Ukraine-Liveticker" }],
+            outbox, store, [channel], [new SourceDefinition { Id = "ntv-ukraine", Name = "ntv.de Ukraine-Liveticker" }],
             new DispatchOptions { IdlePollInterval = TimeSpan.FromMilliseconds(200) }, TimeProvider.System, NullDeliveryObserver.Instance,
-            NullLogger<AlertDispatcher>.Instance, _limiter);
+            NullLogger<AlertDispatcher>.Instance, limiter);
         return (service, dispatcher);
     }
 
     /// <summary>sendMessage answers after the round trip; each message is recorded when it reaches the API.</summary>
     private void AnswerSendsAfter(int roundTripMs) =>
-        _api.On("sendMessage", call =>
+        api.On("sendMessage", call =>
         {
-            _sent.Enqueue((call.ChatId, DateTimeOffset.UtcNow, call.Text ?? ""));
+            sent.Enqueue((call.ChatId, DateTimeOffset.UtcNow, call.Text ?? ""));
             return BotApiAnswer.Ok($$"""{"message_id":1,"date":1764600000,"chat":{"id":{{call.ChatId}},"type":"private"} }""") with { Delay = TimeSpan.FromMilliseconds(roundTripMs) };
         });
 
@@ -167,7 +167,7 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
     private void QueueUpdates(string[] updatesJson)
     {
         var parsed = updatesJson.Select(json => (Update: Updates.Parse(json), Json: json)).ToArray();
-        _api.On("getUpdates", call =>
+        api.On("getUpdates", call =>
         {
             var offset = call.Body["offset"]?.GetValue<int>() ?? 0;
             var limit = call.Body["limit"]?.GetValue<int>() ?? 100;
@@ -178,7 +178,7 @@ public sealed class TelegramPaceTests(ITestOutputHelper output) : IAsyncLifetime
 
     private void AssertWithinLimits()
     {
-        var all = _sent.ToArray();
+        var all = sent.ToArray();
         var most = MaxInAnyWindow(all.Select(s => s.At), TimeSpan.FromSeconds(1));
         Assert.True(most <= 30, $"{most} messages within one second");
         foreach (var chat in all.GroupBy(s => s.Chat))

@@ -11,28 +11,28 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     private const long Admin = 1;
     private const long Member = 2;
 
-    private readonly RecordingCommands _commands = new();
-    private readonly InMemorySubscriptionStore _store = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero));
-    private FakeBotApi _api = null!;
-    private TelegramUpdateHandler _handler = null!;
+    private readonly RecordingCommands commands = new();
+    private readonly InMemorySubscriptionStore store = new();
+    private readonly FakeTimeProvider time = new(new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero));
+    private FakeBotApi api = null!;
+    private TelegramUpdateHandler handler = null!;
 
     public async Task InitializeAsync()
     {
-        _api = await FakeBotApi.StartAsync();
-        _api.Members[(Group, Admin)] = "administrator";
-        var options = Options.Create(Build.Options(_api.BaseUrl));
+        api = await FakeBotApi.StartAsync();
+        api.Members[(Group, Admin)] = "administrator";
+        var options = Options.Create(Build.Options(api.BaseUrl));
         var bot = TelegramExtensions.CreateClient(options.Value);
-        _handler = new TelegramUpdateHandler(bot, _commands, _store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, _time, options), options, NullLogger<TelegramUpdateHandler>.Instance);
+        handler = new TelegramUpdateHandler(bot, commands, store, new TelegramBotIdentity(bot), new ChatAdminCache(bot, time, options), options, NullLogger<TelegramUpdateHandler>.Instance);
     }
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync() => await api.DisposeAsync();
 
     private async Task<IReadOnlyList<string>> SendAsync(string text, long chatId = 42, long userId = 7, string chatType = "private", string? senderChat = null)
     {
-        var before = _api.CallsTo("sendMessage").Count;
-        await _handler.HandleAsync(Updates.Message(text, chatId, userId, chatType, senderChat: senderChat), CancellationToken.None);
-        return [.. _api.CallsTo("sendMessage").Skip(before).Select(c => c.Text!)];
+        var before = api.CallsTo("sendMessage").Count;
+        await handler.HandleAsync(Updates.Message(text, chatId, userId, chatType, senderChat: senderChat), CancellationToken.None);
+        return [.. api.CallsTo("sendMessage").Skip(before).Select(c => c.Text!)];
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         var replies = await SendAsync(text);
 
-        Assert.Equal(["subscribe telegram:42 [Drohne*]"], _commands.Calls);
+        Assert.Equal(["subscribe telegram:42 [Drohne*]"], commands.Calls);
         Assert.Equal("Abonniert / subscribed: <b>Drohne*</b>", Assert.Single(replies));
     }
 
@@ -61,7 +61,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         var replies = await SendAsync(text);
 
-        Assert.Equal([expectedCall], _commands.Calls);
+        Assert.Equal([expectedCall], commands.Calls);
         Assert.Single(replies);
     }
 
@@ -84,7 +84,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         var reply = Assert.Single(await SendAsync(text));
 
-        Assert.Empty(_commands.Calls);
+        Assert.Empty(commands.Calls);
         Assert.StartsWith("⚠️", reply, StringComparison.Ordinal);
         Assert.Contains("/", reply, StringComparison.Ordinal);
     }
@@ -92,7 +92,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     [Fact]
     public async Task AParserErrorIsShownEscapedWithItsPosition()
     {
-        _commands.SubscribeReply = CommandReply.Error("Unerwartetes Zeichen '<' an Position 7 / unexpected '<' at 7");
+        commands.SubscribeReply = CommandReply.Error("Unerwartetes Zeichen '<' an Position 7 / unexpected '<' at 7");
 
         var reply = Assert.Single(await SendAsync("/sub Drohne <"));
 
@@ -105,7 +105,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     [InlineData(nameof(RecordingCommands.PreviewReply), "/preview \"", "Anführungszeichen fehlt")]
     public async Task ErrorRepliesOfEveryCommandReachTheUser(string property, string text, string error)
     {
-        typeof(RecordingCommands).GetProperty(property)!.SetValue(_commands, CommandReply.Error(error));
+        typeof(RecordingCommands).GetProperty(property)!.SetValue(commands, CommandReply.Error(error));
 
         var reply = Assert.Single(await SendAsync(text));
 
@@ -118,7 +118,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
         var reply = Assert.Single(await SendAsync("/frobnicate"));
 
         Assert.Contains("/frobnicate", reply, StringComparison.Ordinal);
-        Assert.Empty(_commands.Calls);
+        Assert.Empty(commands.Calls);
     }
 
     [Fact]
@@ -135,8 +135,8 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
         var replies = await SendAsync("/list@OtherBot", Group, Admin, "supergroup");
 
         Assert.Empty(replies);
-        Assert.Empty(_commands.Calls);
-        Assert.Empty(_store.Calls);
+        Assert.Empty(commands.Calls);
+        Assert.Empty(store.Calls);
     }
 
     [Fact]
@@ -145,8 +145,8 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
         var replies = await SendAsync("/list@AlertsTestBot", Group, Member, "supergroup");
 
         Assert.Single(replies);
-        Assert.Equal([$"list telegram:{Group}"], _commands.Calls);
-        Assert.Equal([$"ensure telegram:{Group} group=True"], _store.Calls);
+        Assert.Equal([$"list telegram:{Group}"], commands.Calls);
+        Assert.Equal([$"ensure telegram:{Group} group=True"], store.Calls);
     }
 
     [Theory]
@@ -159,10 +159,10 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         var refused = Assert.Single(await SendAsync(text, Group, Member, "group"));
         Assert.Contains("administrators", refused, StringComparison.Ordinal);
-        Assert.Empty(_commands.Calls);
+        Assert.Empty(commands.Calls);
 
         Assert.Single(await SendAsync(text, Group, Admin, "group"));
-        Assert.Single(_commands.Calls);
+        Assert.Single(commands.Calls);
     }
 
     [Theory]
@@ -174,8 +174,8 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         Assert.Single(await SendAsync(text, Group, Member, "supergroup"));
 
-        Assert.Single(_commands.Calls);
-        Assert.Empty(_api.CallsTo("getChatMember"));
+        Assert.Single(commands.Calls);
+        Assert.Empty(api.CallsTo("getChatMember"));
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         await SendAsync("/sub Nato", Group, 1087968824, "supergroup", senderChat: $$"""{"id":{{Group}},"type":"supergroup","title":"Gruppe"}""");
 
-        Assert.Equal([$"subscribe telegram:{Group} [Nato]"], _commands.Calls);
+        Assert.Equal([$"subscribe telegram:{Group} [Nato]"], commands.Calls);
     }
 
     [Fact]
@@ -191,73 +191,73 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     {
         await SendAsync("/sub a", Group, Admin, "supergroup");
         await SendAsync("/sub b", Group, Admin, "supergroup");
-        Assert.Single(_api.CallsTo("getChatMember"));
+        Assert.Single(api.CallsTo("getChatMember"));
 
-        _api.Members[(Group, Admin)] = "member";
-        _time.Advance(TimeSpan.FromMinutes(3));
+        api.Members[(Group, Admin)] = "member";
+        time.Advance(TimeSpan.FromMinutes(3));
         var refused = Assert.Single(await SendAsync("/sub c", Group, Admin, "supergroup"));
 
-        Assert.Equal(2, _api.CallsTo("getChatMember").Count);
+        Assert.Equal(2, api.CallsTo("getChatMember").Count);
         Assert.Contains("administrators", refused, StringComparison.Ordinal);
-        Assert.Equal(2, _commands.Calls.Count);
+        Assert.Equal(2, commands.Calls.Count);
     }
 
     [Fact]
     public async Task WhenAdminRightsCannotBeCheckedNothingChanges()
     {
-        _api.On("getChatMember", BotApiAnswer.Error(500, "Internal Server Error"));
+        api.On("getChatMember", BotApiAnswer.Error(500, "Internal Server Error"));
 
         Assert.Single(await SendAsync("/sub Nato", Group, Admin, "supergroup"));
 
-        Assert.Empty(_commands.Calls);
+        Assert.Empty(commands.Calls);
     }
 
     [Fact]
     public async Task ADeactivatedSubscriberWhoWritesAgainIsReactivated()
     {
-        _store.Subscribers["telegram:42"] = Build.Chat(42) with { Active = false, DeactivatedReason = "blocked" };
+        store.Subscribers["telegram:42"] = Build.Chat(42) with { Active = false, DeactivatedReason = "blocked" };
 
         await SendAsync("/start");
 
-        Assert.True(_store.Subscribers["telegram:42"].Active);
-        Assert.Contains("reactivate telegram:42", _store.Calls);
+        Assert.True(store.Subscribers["telegram:42"].Active);
+        Assert.Contains("reactivate telegram:42", store.Calls);
     }
 
     [Fact]
     public async Task AGroupThatBecomesASupergroupTakesItsSubscriptionsAlong()
     {
-        _store.Subscribers["telegram:-4711"] = Build.Chat(-4711, group: true) with { TimeZone = "Europe/Kyiv" };
+        store.Subscribers["telegram:-4711"] = Build.Chat(-4711, group: true) with { TimeZone = "Europe/Kyiv" };
 
-        await _handler.HandleAsync(Updates.Migration(-4711, -1004711), CancellationToken.None);
+        await handler.HandleAsync(Updates.Migration(-4711, -1004711), CancellationToken.None);
 
-        Assert.Equal(["migrate telegram:-4711 -> telegram:-1004711"], _store.Calls);
-        var moved = _store.Subscribers["telegram:-1004711"];
+        Assert.Equal(["migrate telegram:-4711 -> telegram:-1004711"], store.Calls);
+        var moved = store.Subscribers["telegram:-1004711"];
         Assert.Equal(("-1004711", true, "Europe/Kyiv"), (moved.Address, moved.IsGroup, moved.TimeZone));
     }
 
     [Fact]
     public async Task RemovingTheBotFromAChatDeactivatesIt()
     {
-        await _handler.HandleAsync(Updates.BotRemoved(42), CancellationToken.None);
+        await handler.HandleAsync(Updates.BotRemoved(42), CancellationToken.None);
 
-        Assert.Equal(["deactivate telegram:42"], _store.Calls);
+        Assert.Equal(["deactivate telegram:42"], store.Calls);
     }
 
     [Fact]
     public async Task UnblockingTheBotReactivatesTheChat()
     {
-        _store.Subscribers["telegram:42"] = Build.Chat(42) with { Active = false, DeactivatedReason = "blocked" };
+        store.Subscribers["telegram:42"] = Build.Chat(42) with { Active = false, DeactivatedReason = "blocked" };
 
-        await _handler.HandleAsync(Updates.BotRemoved(42, status: "member"), CancellationToken.None);
+        await handler.HandleAsync(Updates.BotRemoved(42, status: "member"), CancellationToken.None);
 
-        Assert.True(_store.Subscribers["telegram:42"].Active);
-        Assert.Equal(["reactivate telegram:42"], _store.Calls);
+        Assert.True(store.Subscribers["telegram:42"].Active);
+        Assert.Equal(["reactivate telegram:42"], store.Calls);
     }
 
     [Fact]
     public async Task ALongListIsSplitIntoMessagesThatFit()
     {
-        _commands.ListReply = CommandReply.Ok(string.Join('\n', Enumerable.Range(1, 50).Select(i => $"{i}. {new string('x', 200)} & <y>")));
+        commands.ListReply = CommandReply.Ok(string.Join('\n', Enumerable.Range(1, 50).Select(i => $"{i}. {new string('x', 200)} & <y>")));
 
         var replies = await SendAsync("/list");
 
@@ -271,10 +271,10 @@ public sealed class TelegramUpdateHandlerTests : IAsyncLifetime
     [Fact]
     public async Task AFailingReplyDoesNotBreakTheHandler()
     {
-        _api.On("sendMessage", BotApiAnswer.Error(403, "Forbidden: bot was blocked by the user"));
+        api.On("sendMessage", BotApiAnswer.Error(403, "Forbidden: bot was blocked by the user"));
 
         await SendAsync("/list");
 
-        Assert.Equal(["list telegram:42"], _commands.Calls);
+        Assert.Equal(["list telegram:42"], commands.Calls);
     }
 }

@@ -19,14 +19,14 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
 {
     private const string Secret = "webhook-Secret_42";
 
-    private readonly RecordingCommands _commands = new();
-    private readonly InMemorySubscriptionStore _store = new();
-    private readonly InMemoryKeyValueStore _keyValues = new();
-    private FakeBotApi _api = null!;
+    private readonly RecordingCommands commands = new();
+    private readonly InMemorySubscriptionStore store = new();
+    private readonly InMemoryKeyValueStore keyValues = new();
+    private FakeBotApi api = null!;
 
-    public async Task InitializeAsync() => _api = await FakeBotApi.StartAsync();
+    public async Task InitializeAsync() => api = await FakeBotApi.StartAsync();
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    public async Task DisposeAsync() => await api.DisposeAsync();
 
     private async Task<WebApplication> StartAppAsync(Dictionary<string, string?> settings)
     {
@@ -34,9 +34,9 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton<ISubscriptionCommands>(_commands);
-        builder.Services.AddSingleton<ISubscriptionStore>(_store);
-        builder.Services.AddSingleton<IKeyValueStore>(_keyValues);
+        builder.Services.AddSingleton<ISubscriptionCommands>(commands);
+        builder.Services.AddSingleton<ISubscriptionStore>(store);
+        builder.Services.AddSingleton<IKeyValueStore>(keyValues);
         builder.AddTelegram();
         var app = builder.Build();
         app.MapTelegramWebhook();
@@ -47,7 +47,7 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
     private Dictionary<string, string?> WebhookSettings(string token = FakeBotApi.Token) => new()
     {
         ["Alerts:Telegram:BotToken"] = token,
-        ["Alerts:Telegram:ApiBaseUrl"] = _api.BaseUrl,
+        ["Alerts:Telegram:ApiBaseUrl"] = api.BaseUrl,
         ["Alerts:Telegram:Mode"] = "Webhook",
         ["Alerts:Telegram:WebhookSecret"] = Secret,
     };
@@ -82,10 +82,10 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
         using var response = await PostAsync(client, Updates.MessageJson("/subscribe Drohne*"), secret);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Empty(_commands.Calls);
-        Assert.Empty(_store.Calls);
-        Assert.Equal(0, _keyValues.Writes);
-        Assert.Empty(_api.CallsTo("sendMessage"));
+        Assert.Empty(commands.Calls);
+        Assert.Empty(store.Calls);
+        Assert.Equal(0, keyValues.Writes);
+        Assert.Empty(api.CallsTo("sendMessage"));
     }
 
     [Fact]
@@ -111,8 +111,8 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(["subscribe telegram:42 [Drohne*]"], _commands.Calls);
-        Assert.Contains("Drohne*", Assert.Single(_api.CallsTo("sendMessage")).Text, StringComparison.Ordinal);
+        Assert.Equal(["subscribe telegram:42 [Drohne*]"], commands.Calls);
+        Assert.Contains("Drohne*", Assert.Single(api.CallsTo("sendMessage")).Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class TelegramWebhookTests : IAsyncLifetime
         using var response = await PostAsync(client, "{not json", Secret);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Empty(_commands.Calls);
+        Assert.Empty(commands.Calls);
     }
 
     [Fact]

@@ -9,22 +9,22 @@ namespace Alerts.TestSupport;
 /// </summary>
 public sealed class InMemoryKeyValueStore(TimeProvider? time = null) : IKeyValueStore
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private int _writes;
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+    private int writes;
 
     public ConcurrentDictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
 
     /// <summary>When each value written with an expiry expires.</summary>
     public ConcurrentDictionary<string, DateTimeOffset> Expiries { get; } = new(StringComparer.Ordinal);
 
-    public int Writes => Volatile.Read(ref _writes);
+    public int Writes => Volatile.Read(ref writes);
 
     public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Expiries.TryGetValue(key, out var expires) && expires <= _time.GetUtcNow() ? null : Values.GetValueOrDefault(key));
+        Task.FromResult(Expiries.TryGetValue(key, out var expires) && expires <= time.GetUtcNow() ? null : Values.GetValueOrDefault(key));
 
     public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _writes);
+        Interlocked.Increment(ref writes);
         Expiries.TryRemove(key, out _);
         Values[key] = value;
         return Task.CompletedTask;
@@ -32,7 +32,7 @@ public sealed class InMemoryKeyValueStore(TimeProvider? time = null) : IKeyValue
 
     public Task SetAsync(string key, string value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _writes);
+        Interlocked.Increment(ref writes);
         Expiries[key] = expiresAt;
         Values[key] = value;
         return Task.CompletedTask;

@@ -10,9 +10,9 @@ namespace Alerts.TestSupport;
 /// </summary>
 public sealed class InMemorySubscriptionStore : ISubscriptionStore
 {
-    private readonly Lock _gate = new();
-    private readonly List<(long Version, Subscription? Added, long Removed)> _changes = [];
-    private long _nextId;
+    private readonly Lock gate = new();
+    private readonly List<(long Version, Subscription? Added, long Removed)> changes = [];
+    private long nextId;
 
     public ConcurrentDictionary<string, Subscriber> Subscribers { get; } = new(StringComparer.Ordinal);
 
@@ -40,11 +40,11 @@ public sealed class InMemorySubscriptionStore : ISubscriptionStore
     public Task<Subscription> AddSubscriptionAsync(string subscriberId, string query, string? sourceId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue($"add {subscriberId} {query} {sourceId ?? "-"}");
-        lock (_gate)
+        lock (gate)
         {
-            var added = new Subscription(++_nextId, subscriberId, query, sourceId, now);
+            var added = new Subscription(++nextId, subscriberId, query, sourceId, now);
             Subscriptions[added.Id] = added;
-            _changes.Add((_changes.Count + 1, added, 0));
+            changes.Add((changes.Count + 1, added, 0));
             return Task.FromResult(added);
         }
     }
@@ -55,12 +55,12 @@ public sealed class InMemorySubscriptionStore : ISubscriptionStore
     public Task<bool> RemoveSubscriptionAsync(long subscriptionId, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue($"remove {subscriptionId}");
-        lock (_gate)
+        lock (gate)
         {
             var removed = Subscriptions.TryRemove(subscriptionId, out _);
             if (removed)
             {
-                _changes.Add((_changes.Count + 1, null, subscriptionId));
+                changes.Add((changes.Count + 1, null, subscriptionId));
             }
 
             return Task.FromResult(removed);
@@ -72,13 +72,13 @@ public sealed class InMemorySubscriptionStore : ISubscriptionStore
 
     public Task<SubscriptionChanges> GetChangesSinceAsync(long sinceVersion, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        lock (gate)
         {
-            var page = _changes.Where(c => c.Version > sinceVersion).ToList();
+            var page = changes.Where(c => c.Version > sinceVersion).ToList();
             return Task.FromResult(new SubscriptionChanges(
                 [.. page.Where(c => c.Added is not null && Subscriptions.ContainsKey(c.Added.Id)).Select(c => c.Added!)],
                 [.. page.Where(c => c.Added is null).Select(c => c.Removed)],
-                _changes.Count));
+                changes.Count));
         }
     }
 

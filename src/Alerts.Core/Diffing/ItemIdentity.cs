@@ -9,14 +9,14 @@ namespace Alerts.Core.Diffing;
 public static class ItemIdentity
 {
     [ThreadStatic]
-    private static XxHash128? contentHasher;
+    private static XxHash128? t_contentHasher;
 
     /// <summary>Hash of headline and body; equal text gives an equal hash across runs and machines.</summary>
     public static string ContentHash(string headline, string body)
     {
         // One hasher per thread, reset per call: a new XxHash128 and its digest array came to ~700 bytes per entry,
         // more than the hex string itself (350 KB per 500-entry page). Reset gives the same state as a new instance.
-        var hash = contentHasher ??= new XxHash128();
+        var hash = t_contentHasher ??= new XxHash128();
         hash.Reset();
         hash.Append(MemoryMarshal.AsBytes(headline.AsSpan()));
         hash.Append(MemoryMarshal.AsBytes("\n\u0001\n".AsSpan()));

@@ -11,21 +11,21 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed partial class AliasFileWatcher : IDisposable
 {
-    private readonly string _path;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly TimeSpan _debounce;
-    private readonly Lock _lock = new();
-    private FileSystemWatcher? _watcher;
-    private ITimer? _timer;
-    private string? _lastText;
+    private readonly string path;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly TimeSpan debounce;
+    private readonly Lock gate = new();
+    private FileSystemWatcher? watcher;
+    private ITimer? timer;
+    private string? lastText;
 
     public AliasFileWatcher(string path, TimeProvider? timeProvider = null, ILogger<AliasFileWatcher>? logger = null, TimeSpan? debounce = null)
     {
-        _path = Path.GetFullPath(path);
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _debounce = debounce ?? TimeSpan.FromMilliseconds(300);
+        this.path = Path.GetFullPath(path);
+        time = timeProvider ?? TimeProvider.System;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        this.debounce = debounce ?? TimeSpan.FromMilliseconds(300);
         Current = AliasTable.Empty;
         Reload();
     }
@@ -41,33 +41,33 @@ public sealed partial class AliasFileWatcher : IDisposable
     /// <summary>Starts watching the file's directory. Without it, only <see cref="Reload"/> reads the file.</summary>
     public AliasFileWatcher Watch()
     {
-        var directory = Path.GetDirectoryName(_path)!;
+        var directory = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(directory))
         {
-            LogMissing(_logger, _path);
+            LogMissing(logger, path);
             return this;
         }
 
         try
         {
-            _watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
+            watcher = new FileSystemWatcher(directory, Path.GetFileName(path))
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
-            _watcher.Changed += (_, _) => Schedule();
-            _watcher.Created += (_, _) => Schedule();
-            _watcher.Renamed += (_, _) => Schedule();
-            _watcher.EnableRaisingEvents = true;
+            watcher.Changed += (_, _) => Schedule();
+            watcher.Created += (_, _) => Schedule();
+            watcher.Renamed += (_, _) => Schedule();
+            watcher.EnableRaisingEvents = true;
         }
         catch (IOException e)
         {
             // inotify limits and some container file systems refuse watchers: fall back to looking now and then.
-            _watcher?.Dispose();
-            _watcher = null;
-            LogPolling(_logger, _path, e.Message);
-            lock (_lock)
+            watcher?.Dispose();
+            watcher = null;
+            LogPolling(logger, path, e.Message);
+            lock (gate)
             {
-                _timer = _time.CreateTimer(_ => Reload(), null, PollInterval, PollInterval);
+                timer = time.CreateTimer(_ => Reload(), null, PollInterval, PollInterval);
             }
         }
 
@@ -76,10 +76,10 @@ public sealed partial class AliasFileWatcher : IDisposable
 
     private void Schedule()
     {
-        lock (_lock)
+        lock (gate)
         {
-            _timer?.Dispose();
-            _timer = _time.CreateTimer(_ => Reload(), null, _debounce, Timeout.InfiniteTimeSpan);
+            timer?.Dispose();
+            timer = time.CreateTimer(_ => Reload(), null, debounce, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -89,24 +89,24 @@ public sealed partial class AliasFileWatcher : IDisposable
         string text;
         try
         {
-            if (!File.Exists(_path))
+            if (!File.Exists(path))
             {
-                LogMissing(_logger, _path);
+                LogMissing(logger, path);
                 return false;
             }
 
-            text = File.ReadAllText(_path);
+            text = File.ReadAllText(path);
         }
         catch (IOException e)
         {
             // The editor may still hold the file; the next change event tries again.
-            LogUnreadable(_logger, _path, e.Message);
+            LogUnreadable(logger, path, e.Message);
             return false;
         }
 
-        lock (_lock)
+        lock (gate)
         {
-            if (text == _lastText)
+            if (text == lastText)
             {
                 return false;
             }
@@ -118,13 +118,13 @@ public sealed partial class AliasFileWatcher : IDisposable
             }
             catch (FormatException e)
             {
-                LogInvalid(_logger, _path, e.Message);
+                LogInvalid(logger, path, e.Message);
                 return false;
             }
 
-            _lastText = text;
+            lastText = text;
             Current = table;
-            LogLoaded(_logger, _path, table.Groups.Count);
+            LogLoaded(logger, path, table.Groups.Count);
 
             // Inside the lock so that two quick reloads reach the index in the order they were read.
             Changed?.Invoke(table);
@@ -135,10 +135,10 @@ public sealed partial class AliasFileWatcher : IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
-        lock (_lock)
+        watcher?.Dispose();
+        lock (gate)
         {
-            _timer?.Dispose();
+            timer?.Dispose();
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class AliasTable
 {
     public static AliasTable Empty { get; } = new([]);
 
-    private readonly Dictionary<string, string> _canonical = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> canonical = new(StringComparer.Ordinal);
 
     public AliasTable(IEnumerable<IReadOnlyList<string>> groups)
     {
@@ -31,8 +31,8 @@ public sealed class AliasTable
             foreach (var spelling in spellings)
             {
                 var folded = TextNormalizer.FoldSegment(spelling);
-                _canonical.TryAdd(folded, canonical);
-                _canonical.TryAdd(TextNormalizer.Stem(folded), canonical);
+                this.canonical.TryAdd(folded, canonical);
+                this.canonical.TryAdd(TextNormalizer.Stem(folded), canonical);
             }
         }
 
@@ -44,17 +44,17 @@ public sealed class AliasTable
     /// <summary>The group's key for a word (by its folded form, its stem, or without a genitive -s), or null.</summary>
     public string? Canonical(string folded, string stem)
     {
-        if (_canonical.Count == 0)
+        if (canonical.Count == 0)
         {
             return null;
         }
 
-        if (_canonical.TryGetValue(folded, out var key) || _canonical.TryGetValue(stem, out key))
+        if (canonical.TryGetValue(folded, out var key) || canonical.TryGetValue(stem, out key))
         {
             return key;
         }
 
-        if (folded.Length > 3 && folded[^1] == 's' && _canonical.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(folded.AsSpan(0, folded.Length - 1), out key))
+        if (folded.Length > 3 && folded[^1] == 's' && canonical.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(folded.AsSpan(0, folded.Length - 1), out key))
         {
             return key;
         }

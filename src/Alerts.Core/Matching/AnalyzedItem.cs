@@ -8,14 +8,14 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed class AnalyzedItem
 {
-    private readonly Dictionary<string, int> _firstByKey;
-    private readonly int[] _nextSameKey;
-    private readonly int[] _positionStart;
+    private readonly Dictionary<string, int> firstByKey;
+    private readonly int[] nextSameKey;
+    private readonly int[] positionStart;
 
     // Tokens chained by the first character of their folded form (ASCII each its own chain, all others one chain), so
     // that a prefix term looks at the few tokens that can start with it rather than at every token.
-    private readonly int[] _firstByInitial = new int[InitialChains];
-    private readonly int[] _nextSameInitial;
+    private readonly int[] firstByInitial = new int[InitialChains];
+    private readonly int[] nextSameInitial;
     private const int InitialChains = 129;
 
     private AnalyzedItem(TickerItem item, TextToken[] tokens, int headlineCount, Dictionary<string, int> firstByKey, int[] nextSameKey, int[] positionStart)
@@ -23,39 +23,39 @@ public sealed class AnalyzedItem
         Item = item;
         Tokens = tokens;
         HeadlineCount = headlineCount;
-        _firstByKey = firstByKey;
-        _nextSameKey = nextSameKey;
-        _positionStart = positionStart;
-        _nextSameInitial = new int[tokens.Length];
-        Array.Fill(_firstByInitial, -1);
+        this.firstByKey = firstByKey;
+        this.nextSameKey = nextSameKey;
+        this.positionStart = positionStart;
+        nextSameInitial = new int[tokens.Length];
+        Array.Fill(firstByInitial, -1);
         for (var i = tokens.Length - 1; i >= 0; i--)
         {
             // Walking backwards makes each chain ascend, so headline tokens come first.
             var chain = ChainOf(tokens[i].Folded);
-            _nextSameInitial[i] = _firstByInitial[chain];
-            _firstByInitial[chain] = i;
+            nextSameInitial[i] = firstByInitial[chain];
+            firstByInitial[chain] = i;
         }
     }
 
     private static int ChainOf(string folded) => folded.Length > 0 && folded[0] < 128 ? folded[0] : 128;
 
     /// <summary>First token whose folded form may start with <paramref name="prefix"/> (same first character, or the chain of all non-ASCII ones), or -1; continue with <see cref="NextWithSameInitial"/>.</summary>
-    internal int FirstWithInitial(string prefix) => _firstByInitial[ChainOf(prefix)];
+    internal int FirstWithInitial(string prefix) => firstByInitial[ChainOf(prefix)];
 
-    internal int NextWithSameInitial(int tokenIndex) => _nextSameInitial[tokenIndex];
+    internal int NextWithSameInitial(int tokenIndex) => nextSameInitial[tokenIndex];
 
     public TickerItem Item { get; }
 
     // What the regex terms of the query being evaluated may still spend on this item, in Stopwatch ticks.
     // Unlimited until a matcher starts a budget; one item is evaluated on one thread.
-    private long _budgetLeft = long.MaxValue;
+    private long budgetLeft = long.MaxValue;
 
     /// <summary>Starts the matching budget of one query on this item (SPEC §3: an enforced budget per item and subscriber).</summary>
-    internal void StartBudget(TimeSpan budget) => _budgetLeft = (long)(budget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+    internal void StartBudget(TimeSpan budget) => budgetLeft = (long)(budget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
-    internal bool BudgetSpent => _budgetLeft <= 0;
+    internal bool BudgetSpent => budgetLeft <= 0;
 
-    internal void Charge(long elapsedTicks) => _budgetLeft -= elapsedTicks;
+    internal void Charge(long elapsedTicks) => budgetLeft -= elapsedTicks;
 
     /// <summary>Headline tokens (indexes below <see cref="HeadlineCount"/>) then body tokens, in position order.</summary>
     public IReadOnlyList<TextToken> Tokens { get; }
@@ -63,7 +63,7 @@ public sealed class AnalyzedItem
     public int HeadlineCount { get; }
 
     /// <summary>Distinct keys of the item (each once), for the index's posting lookups.</summary>
-    public IEnumerable<string> Keys => _firstByKey.Keys;
+    public IEnumerable<string> Keys => firstByKey.Keys;
 
     internal TextToken[] TokenArray => (TextToken[])Tokens;
 
@@ -107,22 +107,22 @@ public sealed class AnalyzedItem
     }
 
     /// <summary>First token with this key, or -1; continue with <see cref="NextWithSameKey"/>.</summary>
-    internal int FirstWithKey(string key) => _firstByKey.TryGetValue(key, out var i) ? i : -1;
+    internal int FirstWithKey(string key) => firstByKey.TryGetValue(key, out var i) ? i : -1;
 
-    internal int NextWithSameKey(int tokenIndex) => _nextSameKey[tokenIndex];
+    internal int NextWithSameKey(int tokenIndex) => nextSameKey[tokenIndex];
 
-    internal bool HasKey(string key) => _firstByKey.ContainsKey(key);
+    internal bool HasKey(string key) => firstByKey.ContainsKey(key);
 
     /// <summary>Does a token at <paramref name="position"/> carry <paramref name="key"/>?</summary>
     internal int TokenAt(int position, string key)
     {
-        if ((uint)position >= (uint)_positionStart.Length)
+        if ((uint)position >= (uint)positionStart.Length)
         {
             return -1;
         }
 
         var tokens = TokenArray;
-        for (var i = _positionStart[position]; i >= 0 && i < tokens.Length && tokens[i].Position == position; i++)
+        for (var i = positionStart[position]; i >= 0 && i < tokens.Length && tokens[i].Position == position; i++)
         {
             if (string.Equals(tokens[i].Key, key, StringComparison.Ordinal))
             {
@@ -133,20 +133,20 @@ public sealed class AnalyzedItem
         return -1;
     }
 
-    private string?[]? _texts;
+    private string?[]? texts;
 
     /// <summary>The item's text of a token as it appears in the headline or body, cut once per item (one item is matched on one thread).</summary>
     internal string TextOf(int tokenIndex)
     {
-        _texts ??= new string?[TokenArray.Length];
-        if (_texts[tokenIndex] is { } cached)
+        texts ??= new string?[TokenArray.Length];
+        if (texts[tokenIndex] is { } cached)
         {
             return cached;
         }
 
         var t = TokenArray[tokenIndex];
         var source = tokenIndex < HeadlineCount ? Item.Headline : Item.Body;
-        return _texts[tokenIndex] = source.Substring(t.Start, t.Length);
+        return texts[tokenIndex] = source.Substring(t.Start, t.Length);
     }
 }
 

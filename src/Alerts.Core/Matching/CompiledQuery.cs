@@ -8,9 +8,9 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed class RegexTimeoutCounter
 {
-    private long _count;
+    private long count;
 
-    public long Count => Interlocked.Read(ref _count);
+    public long Count => Interlocked.Read(ref count);
 
     /// <summary>
     /// Called once per such term with the pattern and whether it was skipped (its query had spent the item's budget
@@ -20,7 +20,7 @@ public sealed class RegexTimeoutCounter
 
     internal void Record(string pattern, bool skipped)
     {
-        Interlocked.Increment(ref _count);
+        Interlocked.Increment(ref count);
         TimedOut?.Invoke(pattern, skipped);
     }
 }

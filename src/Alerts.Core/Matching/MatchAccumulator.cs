@@ -18,15 +18,15 @@ internal sealed class MatchAccumulator
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    private readonly AnalyzedItem _item;
-    private readonly IReadOnlyList<string?> _subscriberNames;
-    private Scratch? _scratch;
+    private readonly AnalyzedItem item;
+    private readonly IReadOnlyList<string?> subscriberNames;
+    private Scratch? scratch;
 
     /// <param name="subscriberNames">Subscriber ids by dense number; every <see cref="Member.Subscriber"/> is below its count.</param>
     public MatchAccumulator(AnalyzedItem item, IReadOnlyList<string?> subscriberNames)
     {
-        _item = item;
-        _subscriberNames = subscriberNames;
+        this.item = item;
+        this.subscriberNames = subscriberNames;
     }
 
     private sealed class Scratch
@@ -86,14 +86,14 @@ internal sealed class MatchAccumulator
 
     private Scratch Begin()
     {
-        if (_scratch is null)
+        if (scratch is null)
         {
-            _scratch = t_scratch ?? new Scratch();
+            scratch = t_scratch ?? new Scratch();
             t_scratch = null;
-            _scratch.Begin(_subscriberNames.Count);
+            scratch.Begin(subscriberNames.Count);
         }
 
-        return _scratch;
+        return scratch;
     }
 
     /// <summary>Records the matching subscriptions of one compiled query (all with the query text <paramref name="queryText"/>), collecting its hits once.</summary>
@@ -101,7 +101,7 @@ internal sealed class MatchAccumulator
     {
         var scratch = Begin();
         var start = scratch.Hits.Count;
-        query.CollectHits(_item, scratch.Hits);
+        query.CollectHits(item, scratch.Hits);
         if (scratch.QueryCount == scratch.Queries.Length)
         {
             Array.Resize(ref scratch.Queries, scratch.QueryCount * 2);
@@ -152,7 +152,7 @@ internal sealed class MatchAccumulator
     /// <summary>One match per subscriber, in the order the subscribers were first seen (callers sort when they need to).</summary>
     public IReadOnlyList<SubscriberMatch> Build()
     {
-        var scratch = _scratch;
+        var scratch = this.scratch;
         if (scratch is null)
         {
             return [];
@@ -180,7 +180,7 @@ internal sealed class MatchAccumulator
             if (entry.MoreHits is null)
             {
                 ref var q = ref scratch.Queries[entry.Hits];
-                words = q.Words ??= Words(_item, hits.Slice(q.Start, q.Count));
+                words = q.Words ??= Words(item, hits.Slice(q.Start, q.Count));
             }
             else
             {
@@ -193,10 +193,10 @@ internal sealed class MatchAccumulator
                     merge.AddRange(Range(scratch, h));
                 }
 
-                words = Words(_item, CollectionsMarshal.AsSpan(merge));
+                words = Words(item, CollectionsMarshal.AsSpan(merge));
             }
 
-            result[n] = new SubscriberMatch(_subscriberNames[entry.Subscriber]!, ids, entry.Query, words);
+            result[n] = new SubscriberMatch(subscriberNames[entry.Subscriber]!, ids, entry.Query, words);
         }
 
         // Hand the scratch space back for the next item on this thread (without references into this match), unless
@@ -207,7 +207,7 @@ internal sealed class MatchAccumulator
         scratch.QueryCount = 0;
         scratch.Hits.Clear();
         scratch.Merge.Clear();
-        _scratch = null;
+        this.scratch = null;
         if (scratch.Entries.Length <= 100_000 && scratch.Hits.Capacity <= 100_000)
         {
             t_scratch = scratch;

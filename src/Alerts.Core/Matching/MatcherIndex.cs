@@ -24,42 +24,42 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 {
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly Lock _writerGate = new();
-    private readonly QueryOptions _options;
-    private readonly ILogger _logger;
-    private readonly RepeatedFailureLog _regexLog;
-    private State _state;
+    private readonly ReaderWriterLockSlim stateLock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock writerGate = new();
+    private readonly QueryOptions options;
+    private readonly ILogger logger;
+    private readonly RepeatedFailureLog regexLog;
+    private State state;
 
     public MatcherIndex(AliasTable? aliases = null, QueryOptions? options = null, ILogger<MatcherIndex>? logger = null, TimeProvider? time = null)
     {
-        _options = options ?? QueryOptions.Default;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        this.options = options ?? QueryOptions.Default;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
 
         // A costly regex meets every new item, and a hostile subscriber can save many: one line per pattern, then one
         // a minute with the count, not a line per item and regex.
-        _regexLog = new RepeatedFailureLog(TimeSpan.FromMinutes(1), time ?? TimeProvider.System);
+        regexLog = new RepeatedFailureLog(TimeSpan.FromMinutes(1), time ?? TimeProvider.System);
         RegexTimeouts.TimedOut += LogRegexTimeout;
-        _state = new State(new TextNormalizer(aliases ?? AliasTable.Empty));
+        state = new State(new TextNormalizer(aliases ?? AliasTable.Empty));
     }
 
     /// <summary>Regex terms that ran out of time (each counted as no match).</summary>
     public RegexTimeoutCounter RegexTimeouts { get; } = new();
 
-    public AliasTable Aliases => _state.Normalizer.Aliases;
+    public AliasTable Aliases => state.Normalizer.Aliases;
 
     public int Count
     {
         get
         {
-            _lock.EnterReadLock();
+            stateLock.EnterReadLock();
             try
             {
-                return _state.BySubscription.Count;
+                return state.BySubscription.Count;
             }
             finally
             {
-                _lock.ExitReadLock();
+                stateLock.ExitReadLock();
             }
         }
     }
@@ -69,14 +69,14 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     {
         get
         {
-            _lock.EnterReadLock();
+            stateLock.EnterReadLock();
             try
             {
-                return _state.GroupCount;
+                return state.GroupCount;
             }
             finally
             {
-                _lock.ExitReadLock();
+                stateLock.ExitReadLock();
             }
         }
     }
@@ -89,37 +89,37 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// </summary>
     public void AddRange(IEnumerable<Subscription> subscriptions)
     {
-        var parsed = subscriptions.Select(s => (Subscription: s, Tree: QueryParser.Parse(s.Query, _options))).ToList();
-        lock (_writerGate)
+        var parsed = subscriptions.Select(s => (Subscription: s, Tree: QueryParser.Parse(s.Query, options))).ToList();
+        lock (writerGate)
         {
-            _lock.EnterWriteLock();
+            stateLock.EnterWriteLock();
             try
             {
-                _state.EnsureCapacity(parsed.Count);
+                state.EnsureCapacity(parsed.Count);
                 foreach (var (subscription, tree) in parsed)
                 {
-                    _state.Add(subscription, tree, _options, RegexTimeouts);
+                    state.Add(subscription, tree, options, RegexTimeouts);
                 }
             }
             finally
             {
-                _lock.ExitWriteLock();
+                stateLock.ExitWriteLock();
             }
         }
     }
 
     public void Remove(long subscriptionId)
     {
-        lock (_writerGate)
+        lock (writerGate)
         {
-            _lock.EnterWriteLock();
+            stateLock.EnterWriteLock();
             try
             {
-                _state.Remove(subscriptionId);
+                state.Remove(subscriptionId);
             }
             finally
             {
-                _lock.ExitWriteLock();
+                stateLock.ExitWriteLock();
             }
         }
     }
@@ -130,24 +130,24 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// </summary>
     public void ReplaceAliases(AliasTable aliases)
     {
-        lock (_writerGate)
+        lock (writerGate)
         {
             // Writers are held off by the gate, so reading the current state without the read lock is safe here.
-            var old = _state;
+            var old = state;
             var fresh = new State(new TextNormalizer(aliases));
             foreach (var subscription in old.AllSubscriptions().OrderBy(s => s.Id))
             {
-                fresh.Add(subscription, QueryParser.Parse(subscription.Query, _options), _options, RegexTimeouts);
+                fresh.Add(subscription, QueryParser.Parse(subscription.Query, options), options, RegexTimeouts);
             }
 
-            _lock.EnterWriteLock();
+            stateLock.EnterWriteLock();
             try
             {
-                _state = fresh;
+                state = fresh;
             }
             finally
             {
-                _lock.ExitWriteLock();
+                stateLock.ExitWriteLock();
             }
         }
     }
@@ -155,28 +155,28 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        _lock.EnterReadLock();
+        stateLock.EnterReadLock();
         try
         {
-            return _state.Match(item, _options.ItemBudget);
+            return state.Match(item, options.ItemBudget);
         }
         finally
         {
-            _lock.ExitReadLock();
+            stateLock.ExitReadLock();
         }
     }
 
     /// <summary>Like <see cref="Match(TickerItem)"/>, also counting the work done (for the benchmark's report).</summary>
     internal IReadOnlyList<SubscriberMatch> Match(TickerItem item, MatchStats stats)
     {
-        _lock.EnterReadLock();
+        stateLock.EnterReadLock();
         try
         {
-            return _state.Match(item, _options.ItemBudget, stats);
+            return state.Match(item, options.ItemBudget, stats);
         }
         finally
         {
-            _lock.ExitReadLock();
+            stateLock.ExitReadLock();
         }
     }
 
@@ -187,25 +187,25 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         public int MatchedQueries { get; set; }
     }
 
-    public void Dispose() => _lock.Dispose();
+    public void Dispose() => stateLock.Dispose();
 
     internal static bool SourceAllows(string? sourceId, TickerItem item) =>
         string.IsNullOrEmpty(sourceId) || string.Equals(sourceId, item.SourceId, StringComparison.OrdinalIgnoreCase);
 
     private void LogRegexTimeout(string pattern, bool skipped)
     {
-        if (!_regexLog.ShouldLog((skipped ? "skipped " : "timeout ") + pattern, out var suppressed))
+        if (!regexLog.ShouldLog((skipped ? "skipped " : "timeout ") + pattern, out var suppressed))
         {
             return;
         }
 
         if (skipped)
         {
-            LogRegexSkipped(_logger, pattern, _options.ItemBudget.TotalMilliseconds, suppressed);
+            LogRegexSkipped(logger, pattern, options.ItemBudget.TotalMilliseconds, suppressed);
         }
         else
         {
-            LogRegexTimedOut(_logger, pattern, _options.RegexTimeout.TotalMilliseconds, suppressed);
+            LogRegexTimedOut(logger, pattern, options.RegexTimeout.TotalMilliseconds, suppressed);
         }
     }
 
@@ -219,36 +219,36 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     private class Group(CompiledQuery query, Subscription first)
     {
         // One subscription, or a Shared list of all of them: most queries are unique, and a group is two fields.
-        private object _subscriptions = first;
+        private object subscriptions = first;
 
         public CompiledQuery Query { get; } = query;
 
-        public Subscription First => _subscriptions as Subscription ?? ((Shared)_subscriptions).First;
+        public Subscription First => subscriptions as Subscription ?? ((Shared)subscriptions).First;
 
         /// <summary>All subscriptions with their subscriber numbers when there are several, else null (then <see cref="First"/> is the only one).</summary>
-        public Shared? All => _subscriptions as Shared;
+        public Shared? All => subscriptions as Shared;
 
         public IEnumerable<Subscription> Subscriptions => All?.Subscriptions ?? [First];
 
         public void Share(Subscription subscription, int subscriber, int firstSubscriber)
         {
-            if (_subscriptions is Subscription single)
+            if (subscriptions is Subscription single)
             {
                 var shared = new Shared();
                 shared.Add(single, firstSubscriber);
                 shared.Add(subscription, subscriber);
-                _subscriptions = shared;
+                subscriptions = shared;
             }
             else
             {
-                ((Shared)_subscriptions).Add(subscription, subscriber);
+                ((Shared)subscriptions).Add(subscription, subscriber);
             }
         }
 
         /// <summary>Removes one subscription of a shared group; returns false when it was the only one.</summary>
         public bool Unshare(long subscriptionId)
         {
-            if (_subscriptions is not Shared shared)
+            if (subscriptions is not Shared shared)
             {
                 return false;
             }
@@ -256,7 +256,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             shared.Remove(subscriptionId);
             if (shared.Count == 1)
             {
-                _subscriptions = shared.First;
+                subscriptions = shared.First;
             }
 
             return true;
@@ -273,38 +273,38 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     private sealed class Shared
     {
         // Arrays with a count rather than two Lists: two objects fewer per popular query.
-        private Subscription[] _subscriptions = new Subscription[2];
-        private Member[] _members = new Member[2];
+        private Subscription[] subscriptions = new Subscription[2];
+        private Member[] members = new Member[2];
 
         public int Count { get; private set; }
 
-        public Subscription First => _subscriptions[0];
+        public Subscription First => subscriptions[0];
 
-        public ReadOnlySpan<Member> Members => _members.AsSpan(0, Count);
+        public ReadOnlySpan<Member> Members => members.AsSpan(0, Count);
 
-        public IEnumerable<Subscription> Subscriptions => _subscriptions.Take(Count);
+        public IEnumerable<Subscription> Subscriptions => subscriptions.Take(Count);
 
         public void Add(Subscription subscription, int subscriber)
         {
-            if (Count == _members.Length)
+            if (Count == members.Length)
             {
-                Array.Resize(ref _subscriptions, Count * 2);
-                Array.Resize(ref _members, Count * 2);
+                Array.Resize(ref subscriptions, Count * 2);
+                Array.Resize(ref members, Count * 2);
             }
 
-            _subscriptions[Count] = subscription;
-            _members[Count++] = new Member(subscription.Id, subscriber);
+            subscriptions[Count] = subscription;
+            members[Count++] = new Member(subscription.Id, subscriber);
         }
 
         public Subscription? Find(long subscriptionId)
         {
-            var i = Array.FindIndex(_members, 0, Count, m => m.Id == subscriptionId);
-            return i < 0 ? null : _subscriptions[i];
+            var i = Array.FindIndex(members, 0, Count, m => m.Id == subscriptionId);
+            return i < 0 ? null : subscriptions[i];
         }
 
         public void Remove(long subscriptionId)
         {
-            var i = Array.FindIndex(_members, 0, Count, m => m.Id == subscriptionId);
+            var i = Array.FindIndex(members, 0, Count, m => m.Id == subscriptionId);
             if (i < 0)
             {
                 return;
@@ -312,9 +312,9 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
             // Keep the order: the first subscription stays the group's representative as long as it exists.
             Count--;
-            Array.Copy(_subscriptions, i + 1, _subscriptions, i, Count - i);
-            Array.Copy(_members, i + 1, _members, i, Count - i);
-            _subscriptions[Count] = null!;
+            Array.Copy(subscriptions, i + 1, subscriptions, i, Count - i);
+            Array.Copy(members, i + 1, members, i, Count - i);
+            subscriptions[Count] = null!;
         }
     }
 
@@ -328,28 +328,28 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     /// </summary>
     private struct Posting
     {
-        private object? _items;
+        private object? items;
 
-        public readonly int Count => _items switch
+        public readonly int Count => items switch
         {
             null => 0,
             Group => 1,
-            _ => CountOf((Group[])_items),
+            _ => CountOf((Group[])items),
         };
 
         /// <summary>Identity of the posting for de-duplicating visits within one match.</summary>
-        public readonly object? Identity => _items;
+        public readonly object? Identity => items;
 
         /// <summary>The groups: <paramref name="single"/> when there is one, else the span of the array.</summary>
         public readonly ReadOnlySpan<Group> Groups(out Group? single)
         {
-            if (_items is Group[] array)
+            if (items is Group[] array)
             {
                 single = null;
                 return array.AsSpan(0, CountOf(array));
             }
 
-            single = _items as Group;
+            single = items as Group;
             return default;
         }
 
@@ -372,26 +372,26 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             return lo;
         }
 
-        public readonly Group this[int index] => _items is Group single ? single : ((Group[])_items!)[index];
+        public readonly Group this[int index] => items is Group single ? single : ((Group[])items!)[index];
 
         public void Add(Group group)
         {
-            switch (_items)
+            switch (items)
             {
                 case null:
-                    _items = group;
+                    items = group;
                     break;
                 case Group single:
-                    _items = new Group[] { single, group, null!, null! };
+                    items = new Group[] { single, group, null!, null! };
                     break;
                 default:
                 {
-                    var array = (Group[])_items;
+                    var array = (Group[])items;
                     var count = CountOf(array);
                     if (count == array.Length)
                     {
                         Array.Resize(ref array, count * 2);
-                        _items = array;
+                        items = array;
                     }
 
                     array[count] = group;
@@ -402,17 +402,17 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         public void Remove(Group group)
         {
-            if (_items is Group single)
+            if (items is Group single)
             {
                 if (ReferenceEquals(single, group))
                 {
-                    _items = null;
+                    items = null;
                 }
 
                 return;
             }
 
-            var array = (Group[]?)_items;
+            var array = (Group[]?)items;
             if (array is null)
             {
                 return;
@@ -428,7 +428,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                     array[count - 1] = null!;
                     if (count == 1)
                     {
-                        _items = null;
+                        items = null;
                     }
 
                     return;
@@ -465,32 +465,32 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         public int GroupCount { get; private set; }
 
-        private readonly Dictionary<string, Posting> _byKey = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, Posting> _byPrefix = new(StringComparer.Ordinal);
-        private Posting _always;
-        private int _minPrefix = int.MaxValue;
-        private int _maxPrefix;
+        private readonly Dictionary<string, Posting> byKey = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Posting> byPrefix = new(StringComparer.Ordinal);
+        private Posting always;
+        private int minPrefix = int.MaxValue;
+        private int maxPrefix;
 
         // Subscribers as dense numbers (with the count of their subscriptions), so that a match de-duplicates
         // subscribers in an array; numbers of subscribers without subscriptions are reused.
-        private readonly Dictionary<string, (int Number, int Subscriptions)> _subscriberNumbers = new(StringComparer.Ordinal);
-        private readonly List<string?> _subscriberNames = [];
-        private readonly Stack<int> _freeNumbers = new();
+        private readonly Dictionary<string, (int Number, int Subscriptions)> subscriberNumbers = new(StringComparer.Ordinal);
+        private readonly List<string?> subscriberNames = [];
+        private readonly Stack<int> freeNumbers = new();
 
         private int Retain(string subscriberId)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_subscriberNumbers, subscriberId, out var exists);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(subscriberNumbers, subscriberId, out var exists);
             if (!exists)
             {
-                if (_freeNumbers.TryPop(out var reused))
+                if (freeNumbers.TryPop(out var reused))
                 {
                     slot.Number = reused;
-                    _subscriberNames[reused] = subscriberId;
+                    subscriberNames[reused] = subscriberId;
                 }
                 else
                 {
-                    slot.Number = _subscriberNames.Count;
-                    _subscriberNames.Add(subscriberId);
+                    slot.Number = subscriberNames.Count;
+                    subscriberNames.Add(subscriberId);
                 }
             }
 
@@ -500,16 +500,16 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
 
         private void Release(string subscriberId)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_subscriberNumbers, subscriberId);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(subscriberNumbers, subscriberId);
             if (!Unsafe.IsNullRef(ref slot) && --slot.Subscriptions == 0)
             {
-                _subscriberNames[slot.Number] = null;
-                _freeNumbers.Push(slot.Number);
-                _subscriberNumbers.Remove(subscriberId);
+                subscriberNames[slot.Number] = null;
+                freeNumbers.Push(slot.Number);
+                subscriberNumbers.Remove(subscriberId);
             }
         }
 
-        private int NumberOf(string subscriberId) => _subscriberNumbers[subscriberId].Number;
+        private int NumberOf(string subscriberId) => subscriberNumbers[subscriberId].Number;
 
         public IEnumerable<Subscription> AllSubscriptions() =>
             BySubscription.Values.Distinct().SelectMany(g => g.Subscriptions);
@@ -523,22 +523,22 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         /// </summary>
         private string Intern(string s)
         {
-            if (_byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var key, out _))
+            if (byKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var key, out _))
             {
                 return key;
             }
 
-            return _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var prefix, out _) ? prefix : s;
+            return byPrefix.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(s, out var prefix, out _) ? prefix : s;
         }
 
         private ref Posting PostingFor(Anchor? anchor)
         {
             if (anchor is not { } a)
             {
-                return ref _always;
+                return ref always;
             }
 
-            return ref CollectionsMarshal.GetValueRefOrAddDefault(a.IsPrefix ? _byPrefix : _byKey, a.Value, out _);
+            return ref CollectionsMarshal.GetValueRefOrAddDefault(a.IsPrefix ? byPrefix : byKey, a.Value, out _);
         }
 
         public void Add(Subscription subscription, QueryNode tree, QueryOptions options, RegexTimeoutCounter timeouts)
@@ -566,7 +566,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             GroupCount++;
             if (anchors is null)
             {
-                _always.Add(group);
+                always.Add(group);
                 return;
             }
 
@@ -575,8 +575,8 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 PostingFor(anchor).Add(group);
                 if (anchor.IsPrefix)
                 {
-                    _minPrefix = Math.Min(_minPrefix, anchor.Value.Length);
-                    _maxPrefix = Math.Max(_maxPrefix, anchor.Value.Length);
+                    minPrefix = Math.Min(minPrefix, anchor.Value.Length);
+                    maxPrefix = Math.Max(maxPrefix, anchor.Value.Length);
                 }
             }
         }
@@ -599,13 +599,13 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
             var anchors = group.Query.Anchors();
             if (anchors is null)
             {
-                _always.Remove(group);
+                always.Remove(group);
                 return;
             }
 
             foreach (var anchor in anchors)
             {
-                var postings = anchor.IsPrefix ? _byPrefix : _byKey;
+                var postings = anchor.IsPrefix ? byPrefix : byKey;
                 ref var posting = ref CollectionsMarshal.GetValueRefOrNullRef(postings, anchor.Value);
                 if (!Unsafe.IsNullRef(ref posting))
                 {
@@ -621,34 +621,34 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
         public IReadOnlyList<SubscriberMatch> Match(TickerItem item, TimeSpan itemBudget, MatchStats? stats = null)
         {
             var analyzed = AnalyzedItem.Create(item, Normalizer);
-            var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
+            var accumulator = new MatchAccumulator(analyzed, subscriberNames);
             var sets = t_sets ?? new VisitSets();
             t_sets = null;
             var seen = sets.Groups;
 
             foreach (var key in analyzed.Keys)
             {
-                if (_byKey.TryGetValue(key, out var posting))
+                if (byKey.TryGetValue(key, out var posting))
                 {
                     ConsiderAll(posting, analyzed, itemBudget, accumulator, seen, stats);
                 }
             }
 
-            if (_byPrefix.Count > 0)
+            if (byPrefix.Count > 0)
             {
-                var lookup = _byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
+                var lookup = byPrefix.GetAlternateLookup<ReadOnlySpan<char>>();
                 var visitedPostings = sets.Postings;
                 var visitedWords = sets.Words;
                 foreach (var token in analyzed.TokenArray)
                 {
                     var folded = token.Folded;
-                    if (folded.Length < _minPrefix || !visitedWords.Add(folded))
+                    if (folded.Length < minPrefix || !visitedWords.Add(folded))
                     {
                         continue;
                     }
 
-                    var longest = Math.Min(_maxPrefix, folded.Length);
-                    for (var length = _minPrefix; length <= longest; length++)
+                    var longest = Math.Min(maxPrefix, folded.Length);
+                    for (var length = minPrefix; length <= longest; length++)
                     {
                         if (lookup.TryGetValue(folded.AsSpan(0, length), out var posting) && visitedPostings.Add(posting.Identity!))
                         {
@@ -658,7 +658,7 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
                 }
             }
 
-            ConsiderAll(_always, analyzed, itemBudget, accumulator, seen, stats);
+            ConsiderAll(always, analyzed, itemBudget, accumulator, seen, stats);
             sets.Clear();
             t_sets = sets;
             return accumulator.Build();

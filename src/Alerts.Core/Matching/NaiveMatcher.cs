@@ -9,68 +9,68 @@ namespace Alerts.Core.Matching;
 /// </summary>
 public sealed class NaiveMatcher : ISubscriptionMatcher
 {
-    private readonly Lock _lock = new();
-    private readonly QueryOptions _options;
-    private readonly RegexTimeoutCounter _timeouts = new();
-    private readonly SortedDictionary<long, (Subscription Subscription, CompiledQuery Query, int Subscriber)> _subscriptions = [];
+    private readonly Lock gate = new();
+    private readonly QueryOptions options;
+    private readonly RegexTimeoutCounter timeouts = new();
+    private readonly SortedDictionary<long, (Subscription Subscription, CompiledQuery Query, int Subscriber)> subscriptions = [];
 
     // Subscribers as dense numbers for the accumulator; never released (an oracle for tests and replays).
-    private readonly Dictionary<string, int> _subscriberNumbers = new(StringComparer.Ordinal);
-    private readonly List<string?> _subscriberNames = [];
-    private TextNormalizer _normalizer;
+    private readonly Dictionary<string, int> subscriberNumbers = new(StringComparer.Ordinal);
+    private readonly List<string?> subscriberNames = [];
+    private TextNormalizer normalizer;
 
     public NaiveMatcher(AliasTable? aliases = null, QueryOptions? options = null)
     {
-        _options = options ?? QueryOptions.Default;
-        _normalizer = new TextNormalizer(aliases ?? AliasTable.Empty);
+        this.options = options ?? QueryOptions.Default;
+        normalizer = new TextNormalizer(aliases ?? AliasTable.Empty);
     }
 
     public int Count
     {
         get
         {
-            lock (_lock)
+            lock (gate)
             {
-                return _subscriptions.Count;
+                return subscriptions.Count;
             }
         }
     }
 
-    public RegexTimeoutCounter RegexTimeouts => _timeouts;
+    public RegexTimeoutCounter RegexTimeouts => timeouts;
 
     public void Add(Subscription subscription)
     {
-        var compiled = CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts);
-        lock (_lock)
+        var compiled = CompiledQuery.Compile(QueryParser.Parse(subscription.Query, options), normalizer, options, timeouts);
+        lock (gate)
         {
-            if (!_subscriberNumbers.TryGetValue(subscription.SubscriberId, out var number))
+            if (!subscriberNumbers.TryGetValue(subscription.SubscriberId, out var number))
             {
-                number = _subscriberNames.Count;
-                _subscriberNumbers.Add(subscription.SubscriberId, number);
-                _subscriberNames.Add(subscription.SubscriberId);
+                number = subscriberNames.Count;
+                subscriberNumbers.Add(subscription.SubscriberId, number);
+                subscriberNames.Add(subscription.SubscriberId);
             }
 
-            _subscriptions[subscription.Id] = (subscription, compiled, number);
+            subscriptions[subscription.Id] = (subscription, compiled, number);
         }
     }
 
     public void Remove(long subscriptionId)
     {
-        lock (_lock)
+        lock (gate)
         {
-            _subscriptions.Remove(subscriptionId);
+            subscriptions.Remove(subscriptionId);
         }
     }
 
     /// <summary>Swaps the alias table and recompiles every query against it.</summary>
     public void ReplaceAliases(AliasTable aliases)
     {
-        lock (_lock)
+        lock (gate)
         {
-            _normalizer = new TextNormalizer(aliases);
-            foreach (var (id, (subscription, _, number)) in _subscriptions.ToList())
+            normalizer = new TextNormalizer(aliases);
+            foreach (var (id, (subscription, _, number)) in subscriptions.ToList())
             {
-                _subscriptions[id] = (subscription, CompiledQuery.Compile(QueryParser.Parse(subscription.Query, _options), _normalizer, _options, _timeouts), number);
+                subscriptions[id] = (subscription, CompiledQuery.Compile(QueryParser.Parse(subscription.Query, options), normalizer, options, timeouts), number);
             }
         }
     }
@@ -78,11 +78,11 @@ public sealed class NaiveMatcher : ISubscriptionMatcher
     /// <summary>One match per subscriber, ordered by subscriber id.</summary>
     public IReadOnlyList<SubscriberMatch> Match(TickerItem item)
     {
-        lock (_lock)
+        lock (gate)
         {
-            var analyzed = AnalyzedItem.Create(item, _normalizer);
-            var accumulator = new MatchAccumulator(analyzed, _subscriberNames);
-            foreach (var (subscription, query, number) in _subscriptions.Values)
+            var analyzed = AnalyzedItem.Create(item, normalizer);
+            var accumulator = new MatchAccumulator(analyzed, subscriberNames);
+            foreach (var (subscription, query, number) in subscriptions.Values)
             {
                 if (MatcherIndex.SourceAllows(subscription.SourceId, item) && query.Matches(analyzed))
                 {

@@ -128,24 +128,24 @@ public sealed record OrNode(NodeList Operands) : QueryNode
 /// <summary>An immutable list that compares by its elements, so that tree records compare by value.</summary>
 public sealed class NodeList(IReadOnlyList<QueryNode> items) : IReadOnlyList<QueryNode>, IEquatable<NodeList>
 {
-    private readonly QueryNode[] _items = [.. items];
+    private readonly QueryNode[] items = [.. items];
 
-    public QueryNode this[int index] => _items[index];
+    public QueryNode this[int index] => items[index];
 
-    public int Count => _items.Length;
+    public int Count => items.Length;
 
-    public IEnumerator<QueryNode> GetEnumerator() => ((IEnumerable<QueryNode>)_items).GetEnumerator();
+    public IEnumerator<QueryNode> GetEnumerator() => ((IEnumerable<QueryNode>)items).GetEnumerator();
 
-    IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => items.GetEnumerator();
 
-    public bool Equals(NodeList? other) => other is not null && _items.AsSpan().SequenceEqual(other._items);
+    public bool Equals(NodeList? other) => other is not null && items.AsSpan().SequenceEqual(other.items);
 
     public override bool Equals(object? obj) => Equals(obj as NodeList);
 
     public override int GetHashCode()
     {
         var hash = new HashCode();
-        foreach (var item in _items)
+        foreach (var item in items)
         {
             hash.Add(item);
         }

@@ -454,16 +454,16 @@ public static class QueryParser
 
     private sealed class Parser(List<Lexeme> tokens, QueryOptions options)
     {
-        private int _index;
-        private int _terms;
-        private long _regexSize;
-        private long _regexLoops;
+        private int index;
+        private int terms;
+        private long regexSize;
+        private long regexLoops;
 
         public Dictionary<QueryNode, int> Positions { get; } = new(ReferenceEqualityComparer.Instance);
 
-        public Lexeme Peek => tokens[_index];
+        public Lexeme Peek => tokens[index];
 
-        private Lexeme Next() => tokens[_index++];
+        private Lexeme Next() => tokens[index++];
 
         private static bool StartsTerm(Kind kind) =>
             kind is Kind.LParen or Kind.Not or Kind.Word or Kind.Prefix or Kind.Phrase or Kind.Regex or Kind.Headline or Kind.Source;
@@ -602,18 +602,18 @@ public static class QueryParser
                     return Term(new PhraseNode(token.Text), token.Position);
                 case Kind.Regex:
                     var cost = RegexCost.Of(token.Text);
-                    _regexSize += cost.Size;
-                    _regexLoops += cost.Loops;
-                    if (_regexSize > options.MaxRegexSize)
+                    regexSize += cost.Size;
+                    regexLoops += cost.Loops;
+                    if (regexSize > options.MaxRegexSize)
                     {
                         throw new QuerySyntaxException(
-                            $"regexes too costly: together their automata have about {_regexSize} states, over the limit of {options.MaxRegexSize} (they cannot be matched cheaply)", token.Position);
+                            $"regexes too costly: together their automata have about {regexSize} states, over the limit of {options.MaxRegexSize} (they cannot be matched cheaply)", token.Position);
                     }
 
-                    if (_regexLoops > options.MaxRegexLoops)
+                    if (regexLoops > options.MaxRegexLoops)
                     {
                         throw new QuerySyntaxException(
-                            $"regexes too costly: together they have {_regexLoops} variable repetitions (*, +, ?, {{n,m}}) once their counts are unrolled, over the limit of {options.MaxRegexLoops} (they cannot be matched cheaply)", token.Position);
+                            $"regexes too costly: together they have {regexLoops} variable repetitions (*, +, ?, {{n,m}}) once their counts are unrolled, over the limit of {options.MaxRegexLoops} (they cannot be matched cheaply)", token.Position);
                     }
 
                     return Term(new RegexNode(token.Text), token.Position);
@@ -624,7 +624,7 @@ public static class QueryParser
 
         private QueryNode Term(QueryNode node, int position)
         {
-            if (++_terms > options.MaxTerms)
+            if (++terms > options.MaxTerms)
             {
                 throw new QuerySyntaxException($"more than {options.MaxTerms} terms", position);
             }

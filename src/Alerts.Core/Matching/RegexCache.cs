@@ -22,11 +22,11 @@ public sealed class RegexCache
 
     public const long DefaultMaxBytes = 128L * 1024 * 1024;
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<Key, Entry> _entries = [];
-    private long _bytes;
-    private long _builds;
-    private long _evictions;
+    private readonly Lock gate = new();
+    private readonly Dictionary<Key, Entry> entries = [];
+    private long totalBytes;
+    private long buildCount;
+    private long evictionCount;
 
     public RegexCache(int maxEntries = DefaultMaxEntries, long maxBytes = DefaultMaxBytes)
     {
@@ -48,28 +48,28 @@ public sealed class RegexCache
     {
         get
         {
-            lock (_lock)
+            lock (gate)
             {
-                return _entries.Count;
+                return entries.Count;
             }
         }
     }
 
     /// <summary>Estimated bytes of the regexes held now (see the remarks).</summary>
-    public long EstimatedBytes => Interlocked.Read(ref _bytes);
+    public long EstimatedBytes => Interlocked.Read(ref totalBytes);
 
     /// <summary>Regexes built since start (first use, or again after an eviction).</summary>
-    public long Builds => Interlocked.Read(ref _builds);
+    public long Builds => Interlocked.Read(ref buildCount);
 
     /// <summary>Regexes dropped to stay within the bounds.</summary>
-    public long Evictions => Interlocked.Read(ref _evictions);
+    public long Evictions => Interlocked.Read(ref evictionCount);
 
     /// <summary>Is the pattern held now? (It then parsed and built before, with these options.)</summary>
     public bool Contains(string pattern, RegexOptions options, TimeSpan timeout)
     {
-        lock (_lock)
+        lock (gate)
         {
-            return _entries.ContainsKey(new Key(pattern, options, timeout));
+            return entries.ContainsKey(new Key(pattern, options, timeout));
         }
     }
 
@@ -84,9 +84,9 @@ public sealed class RegexCache
 
     internal Entry Find(Key key)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (_entries.TryGetValue(key, out var held))
+            if (entries.TryGetValue(key, out var held))
             {
                 held.Touch();
                 return held;
@@ -97,18 +97,18 @@ public sealed class RegexCache
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         var regex = new Regex(key.Pattern, key.Options, key.Timeout);
         var size = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        lock (_lock)
+        lock (gate)
         {
-            if (_entries.TryGetValue(key, out var raced))
+            if (entries.TryGetValue(key, out var raced))
             {
                 raced.Touch();
                 return raced;
             }
 
             var entry = new Entry(this, regex, size);
-            _entries.Add(key, entry);
-            Interlocked.Increment(ref _builds);
-            Interlocked.Add(ref _bytes, size);
+            entries.Add(key, entry);
+            Interlocked.Increment(ref buildCount);
+            Interlocked.Add(ref totalBytes, size);
             TrimLocked(entry);
             return entry;
         }
@@ -122,9 +122,9 @@ public sealed class RegexCache
             return;
         }
 
-        if (Interlocked.Add(ref _bytes, bytes) > MaxBytes)
+        if (Interlocked.Add(ref totalBytes, bytes) > MaxBytes)
         {
-            lock (_lock)
+            lock (gate)
             {
                 TrimLocked(keep: null);
             }
@@ -133,15 +133,15 @@ public sealed class RegexCache
 
     private void TrimLocked(Entry? keep)
     {
-        if (_entries.Count <= MaxEntries && Interlocked.Read(ref _bytes) <= MaxBytes)
+        if (entries.Count <= MaxEntries && Interlocked.Read(ref totalBytes) <= MaxBytes)
         {
             return;
         }
 
         // Oldest use first; the entry just built stays even when it alone is over the bound (it is dropped next time).
-        foreach (var (key, entry) in _entries.OrderBy(e => e.Value.LastUse).ToList())
+        foreach (var (key, entry) in entries.OrderBy(e => e.Value.LastUse).ToList())
         {
-            if (_entries.Count <= MaxEntries && Interlocked.Read(ref _bytes) <= MaxBytes)
+            if (entries.Count <= MaxEntries && Interlocked.Read(ref totalBytes) <= MaxBytes)
             {
                 return;
             }
@@ -151,9 +151,9 @@ public sealed class RegexCache
                 continue;
             }
 
-            _entries.Remove(key);
-            Interlocked.Add(ref _bytes, -entry.Evict());
-            Interlocked.Increment(ref _evictions);
+            entries.Remove(key);
+            Interlocked.Add(ref totalBytes, -entry.Evict());
+            Interlocked.Increment(ref evictionCount);
         }
     }
 
@@ -162,32 +162,32 @@ public sealed class RegexCache
     /// <summary>One held regex. Eviction drops the regex; a query still pointing here asks the cache again.</summary>
     internal sealed class Entry(RegexCache cache, Regex regex, long size)
     {
-        private Regex? _regex = regex;
-        private long _size = size;
-        private long _lastUse = Stopwatch.GetTimestamp();
+        private Regex? current = regex;
+        private long estimatedSize = size;
+        private long lastUse = Stopwatch.GetTimestamp();
 
         public RegexCache Cache { get; } = cache;
 
         /// <summary>The regex, or null once evicted.</summary>
-        public Regex? Regex => Volatile.Read(ref _regex);
+        public Regex? Regex => Volatile.Read(ref current);
 
         // A timestamp rather than a linked list: matching threads mark their use without a lock; the order is needed
         // only when trimming, which sorts.
-        public long LastUse => Volatile.Read(ref _lastUse);
+        public long LastUse => Volatile.Read(ref lastUse);
 
-        public void Touch() => Volatile.Write(ref _lastUse, Stopwatch.GetTimestamp());
+        public void Touch() => Volatile.Write(ref lastUse, Stopwatch.GetTimestamp());
 
         /// <summary>Adds to the size of a held entry; false when it was evicted meanwhile (its bytes no longer count).</summary>
         public bool Grow(long bytes)
         {
             lock (this)
             {
-                if (_regex is null)
+                if (current is null)
                 {
                     return false;
                 }
 
-                _size += bytes;
+                estimatedSize += bytes;
                 return true;
             }
         }
@@ -197,8 +197,8 @@ public sealed class RegexCache
         {
             lock (this)
             {
-                _regex = null;
-                return _size;
+                current = null;
+                return estimatedSize;
             }
         }
     }
@@ -210,18 +210,18 @@ public sealed class RegexCache
 /// </summary>
 public sealed class CachedRegex
 {
-    private readonly RegexCache _cache;
-    private readonly RegexCache.Key _key;
-    private RegexCache.Entry _entry;
+    private readonly RegexCache cache;
+    private readonly RegexCache.Key key;
+    private RegexCache.Entry held;
 
     internal CachedRegex(RegexCache cache, RegexCache.Key key, RegexCache.Entry entry)
     {
-        _cache = cache;
-        _key = key;
-        _entry = entry;
+        this.cache = cache;
+        this.key = key;
+        held = entry;
     }
 
-    public string Pattern => _key.Pattern;
+    public string Pattern => key.Pattern;
 
     /// <exception cref="RegexMatchTimeoutException">The call ran out of time.</exception>
     public bool IsMatch(string text)
@@ -265,7 +265,7 @@ public sealed class CachedRegex
     {
         while (true)
         {
-            var entry = Volatile.Read(ref _entry);
+            var entry = Volatile.Read(ref held);
             if (entry.Regex is { } regex)
             {
                 entry.Touch();
@@ -273,7 +273,7 @@ public sealed class CachedRegex
             }
 
             // Evicted: whoever asks first builds it again; concurrent callers may both ask, and the cache keeps one.
-            Volatile.Write(ref _entry, _cache.Find(_key));
+            Volatile.Write(ref held, cache.Find(key));
         }
     }
 
@@ -282,7 +282,7 @@ public sealed class CachedRegex
         var grown = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         if (grown > 0)
         {
-            _cache.Grew(entry, grown);
+            cache.Grew(entry, grown);
         }
     }
 }

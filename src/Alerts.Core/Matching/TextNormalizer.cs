@@ -240,8 +240,8 @@ public sealed class TextNormalizer
 
     private static int FoldInto(ReadOnlySpan<char> word, Span<char> output)
     {
-        const int Normal = 0, Vowel = 1, U = 2, Umlaut = 3;
-        var state = Normal;
+        const int normal = 0, vowel = 1, u = 2, umlaut = 3;
+        var state = normal;
         var n = 0;
         foreach (var raw in word)
         {
@@ -261,55 +261,55 @@ public sealed class TextNormalizer
                 case 'a':
                 case 'o':
                     output[n++] = c;
-                    state = Umlaut;
+                    state = umlaut;
                     break;
                 case 'e':
-                    if (state is Umlaut or U)
+                    if (state is umlaut or u)
                     {
                         // "ae", "oe", "ue" spell an umlaut: drop the e so they meet ä, ö, ü.
-                        state = Vowel;
+                        state = vowel;
                         break;
                     }
 
                     output[n++] = c;
-                    state = Vowel;
+                    state = vowel;
                     break;
                 case 'i':
                 case 'q':
                 case 'y':
                     output[n++] = c;
-                    state = Vowel;
+                    state = vowel;
                     break;
                 case 'u':
                     output[n++] = c;
-                    state = state == Normal ? U : Vowel;
+                    state = state == normal ? u : vowel;
                     break;
                 case 'ä':
                     output[n++] = 'a';
-                    state = Vowel;
+                    state = vowel;
                     break;
                 case 'ö':
                     output[n++] = 'o';
-                    state = Vowel;
+                    state = vowel;
                     break;
                 case 'ü':
                     output[n++] = 'u';
-                    state = Vowel;
+                    state = vowel;
                     break;
                 case 'ß':
                     output[n++] = 's';
                     output[n++] = 's';
-                    state = Normal;
+                    state = normal;
                     break;
                 case '.':
                 case ',':
                     // Separators inside numbers (10.000) are kept so that 10.000 and 10000 stay different words.
                     output[n++] = c;
-                    state = Normal;
+                    state = normal;
                     break;
                 default:
                     output[n++] = c;
-                    state = Normal;
+                    state = normal;
                     break;
             }
         }

@@ -39,14 +39,14 @@ public sealed class SubscriptionLimits
     /// <summary>Estimated memory of the kept regexes, their automata included, in MiB.</summary>
     public int RegexCacheMegabytes { get; set; } = (int)(RegexCache.DefaultMaxBytes / (1024 * 1024));
 
-    private RegexCache? _regexes;
+    private RegexCache? regexes;
 
     /// <summary>
     /// One cache per limits object, created at first use from <see cref="RegexCacheEntries"/> and
     /// <see cref="RegexCacheMegabytes"/>: the host binds one object, so the matcher index, <c>/preview</c> and
     /// <c>/subscribe</c> share their regexes.
     /// </summary>
-    public RegexCache Regexes => LazyInitializer.EnsureInitialized(ref _regexes, () => new RegexCache(RegexCacheEntries, RegexCacheMegabytes * 1024L * 1024));
+    public RegexCache Regexes => LazyInitializer.EnsureInitialized(ref regexes, () => new RegexCache(RegexCacheEntries, RegexCacheMegabytes * 1024L * 1024));
 
     public QueryOptions ToQueryOptions() => new() { MaxLength = MaxQueryLength, MaxTerms = MaxQueryTerms, Regexes = Regexes };
 }
@@ -79,8 +79,8 @@ public sealed class SubscriptionCommands(
 
     private static readonly string[] LowerCaseOperators = ["or", "and", "not", "oder", "und", "nicht"];
 
-    private readonly QueryOptions _queryOptions = limits.ToQueryOptions();
-    private readonly IKeyValueStore _keyValues = keyValues ?? new MemoryKeyValues();
+    private readonly QueryOptions queryOptions = limits.ToQueryOptions();
+    private readonly IKeyValueStore keyValues = keyValues ?? new MemoryKeyValues();
 
     public async Task<CommandReply> SubscribeAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default)
     {
@@ -458,7 +458,7 @@ public sealed class SubscriptionCommands(
             default:
             {
                 var token = ChatAction.NewToken();
-                await _keyValues.SetAsync("undo:" + token, JsonSerializer.Serialize(new Ended(subscriber.Id, subscription.Query, subscription.SourceId, subscription.CreatedAt)), now + ButtonDataLifetime, cancellationToken);
+                await keyValues.SetAsync("undo:" + token, JsonSerializer.Serialize(new Ended(subscriber.Id, subscription.Query, subscription.SourceId, subscription.CreatedAt)), now + ButtonDataLifetime, cancellationToken);
                 await store.RemoveSubscriptionAsync(subscription.Id, cancellationToken);
                 var label = (numbered ? $"#{at + 1} " : "") + t.EndedButton + " · " + t.UndoButton;
                 return new ButtonOutcome(t.EndedToast(at + 1, subscription.Query), [new ChatButton(label, new ChatAction.Restore(token))]);
@@ -576,7 +576,7 @@ public sealed class SubscriptionCommands(
         }
 
         var corrected = sb.ToString();
-        if (!QueryParser.TryParse(corrected, _queryOptions, out var fixedTree, out _) || !QueryParser.TryParse(query, _queryOptions, out var asWritten, out _))
+        if (!QueryParser.TryParse(corrected, queryOptions, out var fixedTree, out _) || !QueryParser.TryParse(query, queryOptions, out var asWritten, out _))
         {
             return null;
         }
@@ -648,7 +648,7 @@ public sealed class SubscriptionCommands(
         string canonical, List<(SourceDefinition Source, IReadOnlyList<TickerItem> Items)> recent, DateTimeOffset? since)
     {
         var started = time.GetTimestamp();
-        var matcher = new SingleQueryMatcher(canonical, aliases?.Invoke(), _queryOptions);
+        var matcher = new SingleQueryMatcher(canonical, aliases?.Invoke(), queryOptions);
         var matches = new List<(SourceDefinition, TickerItem, IReadOnlyList<string>)>();
         var looked = 0;
         foreach (var (definition, items) in recent)
@@ -682,14 +682,14 @@ public sealed class SubscriptionCommands(
     private async Task<string> StoreOfferAsync(string query, string? source, CancellationToken cancellationToken)
     {
         var token = ChatAction.NewToken();
-        await _keyValues.SetAsync("offer:" + token, JsonSerializer.Serialize(new Offer(query, source)), time.GetUtcNow() + ButtonDataLifetime, cancellationToken);
+        await keyValues.SetAsync("offer:" + token, JsonSerializer.Serialize(new Offer(query, source)), time.GetUtcNow() + ButtonDataLifetime, cancellationToken);
         return token;
     }
 
     private async Task<T?> LoadAsync<T>(string key, CancellationToken cancellationToken)
         where T : class
     {
-        var json = await _keyValues.GetAsync(key, cancellationToken);
+        var json = await keyValues.GetAsync(key, cancellationToken);
         try
         {
             return json is null ? null : JsonSerializer.Deserialize<T>(json);
@@ -753,7 +753,7 @@ public sealed class SubscriptionCommands(
 
     private bool TryParse(ChatTexts t, string query, out QueryNode tree, out CommandReply error)
     {
-        if (QueryParser.TryParse(query, _queryOptions, out var parsed, out var e))
+        if (QueryParser.TryParse(query, queryOptions, out var parsed, out var e))
         {
             tree = parsed!;
             error = null!;
@@ -814,7 +814,7 @@ public sealed class SubscriptionCommands(
     /// <summary>The canonical form with case and umlaut spelling folded: what makes two queries the same subscription.</summary>
     private string CanonicalKey(string query)
     {
-        var canonical = QueryParser.TryParse(query, _queryOptions, out var tree, out _) ? tree!.ToString() : query.Trim();
+        var canonical = QueryParser.TryParse(query, queryOptions, out var tree, out _) ? tree!.ToString() : query.Trim();
         // OR is the one operator the canonical form spells as a word; keep it apart from a searched word "or".
         return TextNormalizer.Fold(canonical.Replace(" OR ", " \u0001 ", StringComparison.Ordinal));
     }
@@ -844,13 +844,13 @@ public sealed class SubscriptionCommands(
     /// <summary>Offers and undo data when the host gives no durable store (tests, the CLI); they live as long as the process.</summary>
     private sealed class MemoryKeyValues : IKeyValueStore
     {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _values = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> values = new(StringComparer.Ordinal);
 
-        public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(_values.GetValueOrDefault(key));
+        public Task<string?> GetAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(values.GetValueOrDefault(key));
 
         public Task SetAsync(string key, string value, CancellationToken cancellationToken = default)
         {
-            _values[key] = value;
+            values[key] = value;
             return Task.CompletedTask;
         }
 

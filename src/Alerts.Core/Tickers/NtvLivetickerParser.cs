@@ -75,7 +75,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// promise that concurrent parses through one parser are safe; each call still builds its own document.
     /// </summary>
     [ThreadStatic]
-    private static BudgetedHtmlParser? htmlParser;
+    private static BudgetedHtmlParser? t_htmlParser;
 
     /// <summary>
     /// Everything needed from the DOM is taken before the items are built, so that the garbage collections which
@@ -85,7 +85,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static PageDates ReadHtml(string content, LineStructure structure, TimeZoneInfo zone, ParseBudget budget, ref string? pageUrl)
     {
-        var parser = htmlParser is { } cached && cached.Budget == budget ? cached : htmlParser = new BudgetedHtmlParser(budget);
+        var parser = t_htmlParser is { } cached && cached.Budget == budget ? cached : t_htmlParser = new BudgetedHtmlParser(budget);
         var document = parser.Parse(content);
         var jsonLd = new List<string>();
         TextLines.FromHtml(document, structure, budget.MaxDepth, jsonLd);

@@ -26,15 +26,15 @@ public sealed partial class DiscordCommandRegistrar(
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
 
     /// <summary>Completes when the first registration attempt sequence has ended (for tests and health).</summary>
-    public Task<bool> Completion => _completion.Task;
+    public Task<bool> Completion => completion.Task;
 
-    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.IsEnabled)
         {
-            _completion.TrySetResult(false);
+            completion.TrySetResult(false);
             return;
         }
 
@@ -56,14 +56,14 @@ public sealed partial class DiscordCommandRegistrar(
 
                 if (result is null)
                 {
-                    _completion.TrySetResult(true);
+                    completion.TrySetResult(true);
                     return;
                 }
 
                 if (attempt >= Backoff.Length || result.Kind == DiscordFailureKind.Rejected)
                 {
                     LogGaveUp(result.ToString());
-                    _completion.TrySetResult(false);
+                    completion.TrySetResult(false);
                     return;
                 }
 
@@ -73,7 +73,7 @@ public sealed partial class DiscordCommandRegistrar(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            _completion.TrySetResult(false);
+            completion.TrySetResult(false);
         }
     }
 

@@ -14,25 +14,25 @@ public sealed class InteractionSignatureVerifier
 {
     private const int SignatureHexLength = 128;
 
-    private readonly PublicKey? _publicKey;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _maxAge;
+    private readonly PublicKey? publicKey;
+    private readonly TimeProvider time;
+    private readonly TimeSpan maxAge;
 
     public InteractionSignatureVerifier(IOptions<DiscordOptions> options, TimeProvider time)
     {
-        _time = time;
-        _maxAge = options.Value.SignatureMaxAge;
+        this.time = time;
+        maxAge = options.Value.SignatureMaxAge;
         var hex = options.Value.PublicKey.Trim();
         if (hex.Length == 64 && hex.All(char.IsAsciiHexDigit))
         {
-            _publicKey = PublicKey.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(hex), KeyBlobFormat.RawPublicKey);
+            publicKey = PublicKey.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(hex), KeyBlobFormat.RawPublicKey);
         }
     }
 
     /// <summary>True only for a well-formed, fresh, valid signature. Never throws on bad input.</summary>
     public bool IsValid(string? signatureHex, string? timestamp, ReadOnlySpan<byte> body)
     {
-        if (_publicKey is null
+        if (publicKey is null
             || signatureHex is not { Length: SignatureHexLength }
             || !signatureHex.All(char.IsAsciiHexDigit)
             || string.IsNullOrEmpty(timestamp)
@@ -43,8 +43,8 @@ public sealed class InteractionSignatureVerifier
             return false;
         }
 
-        var age = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
-        if (age.Duration() > _maxAge)
+        var age = time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
+        if (age.Duration() > maxAge)
         {
             return false;
         }
@@ -53,6 +53,6 @@ public sealed class InteractionSignatureVerifier
         var message = new byte[timestampBytes.Length + body.Length];
         timestampBytes.CopyTo(message, 0);
         body.CopyTo(message.AsSpan(timestampBytes.Length));
-        return SignatureAlgorithm.Ed25519.Verify(_publicKey, message, Convert.FromHexString(signatureHex));
+        return SignatureAlgorithm.Ed25519.Verify(publicKey, message, Convert.FromHexString(signatureHex));
     }
 }

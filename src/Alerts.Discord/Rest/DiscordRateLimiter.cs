@@ -24,22 +24,22 @@ public sealed class DiscordRateLimiter(TimeProvider time)
 
     public static readonly TimeSpan InvalidRequestWindow = TimeSpan.FromMinutes(10);
 
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, string> _bucketOfRoute = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _recentGlobal = new();
-    private readonly Queue<DateTimeOffset> _invalid = new();
-    private DateTimeOffset _globalBlockedUntil = DateTimeOffset.MinValue;
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, string> bucketOfRoute = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BucketState> buckets = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> recentGlobal = new();
+    private readonly Queue<DateTimeOffset> invalid = new();
+    private DateTimeOffset globalBlockedUntil = DateTimeOffset.MinValue;
 
     /// <summary>Invalid requests counted in the current window (for metrics and tests).</summary>
     public int InvalidRequestCount
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
                 PruneInvalid(time.GetUtcNow());
-                return _invalid.Count;
+                return invalid.Count;
             }
         }
     }
@@ -48,38 +48,38 @@ public sealed class DiscordRateLimiter(TimeProvider time)
     public RateLimitBlock? TryAcquire(string route, string majorParameter, bool countsTowardsGlobal)
     {
         var now = time.GetUtcNow();
-        lock (_gate)
+        lock (gate)
         {
             PruneInvalid(now);
-            if (_invalid.Count >= InvalidRequestLimit)
+            if (invalid.Count >= InvalidRequestLimit)
             {
-                return new RateLimitBlock(_invalid.Peek() + InvalidRequestWindow - now, true, $"invalid-request guard: {_invalid.Count} 401/403/429 responses in 10 minutes");
+                return new RateLimitBlock(invalid.Peek() + InvalidRequestWindow - now, true, $"invalid-request guard: {invalid.Count} 401/403/429 responses in 10 minutes");
             }
 
-            if (now < _globalBlockedUntil)
+            if (now < globalBlockedUntil)
             {
-                return new RateLimitBlock(_globalBlockedUntil - now, true, "global rate limit (429 global)");
+                return new RateLimitBlock(globalBlockedUntil - now, true, "global rate limit (429 global)");
             }
 
             var key = BucketKey(route, majorParameter);
-            if (_buckets.TryGetValue(key, out var bucket) && bucket.Remaining <= 0 && now < bucket.ResetAt)
+            if (buckets.TryGetValue(key, out var bucket) && bucket.Remaining <= 0 && now < bucket.ResetAt)
             {
                 return new RateLimitBlock(bucket.ResetAt - now, false, $"bucket {bucket.Name} exhausted");
             }
 
             if (countsTowardsGlobal)
             {
-                while (_recentGlobal.Count > 0 && now - _recentGlobal.Peek() >= TimeSpan.FromSeconds(1))
+                while (recentGlobal.Count > 0 && now - recentGlobal.Peek() >= TimeSpan.FromSeconds(1))
                 {
-                    _recentGlobal.Dequeue();
+                    recentGlobal.Dequeue();
                 }
 
-                if (_recentGlobal.Count >= GlobalPerSecond)
+                if (recentGlobal.Count >= GlobalPerSecond)
                 {
-                    return new RateLimitBlock(_recentGlobal.Peek() + TimeSpan.FromSeconds(1) - now, true, $"global limit of {GlobalPerSecond} requests per second");
+                    return new RateLimitBlock(recentGlobal.Peek() + TimeSpan.FromSeconds(1) - now, true, $"global limit of {GlobalPerSecond} requests per second");
                 }
 
-                _recentGlobal.Enqueue(now);
+                recentGlobal.Enqueue(now);
             }
 
             if (bucket is not null && now < bucket.ResetAt)
@@ -96,22 +96,22 @@ public sealed class DiscordRateLimiter(TimeProvider time)
     public void OnResponse(string route, string majorParameter, int status, RateLimitHeaders headers, TimeSpan? retryAfter, bool global)
     {
         var now = time.GetUtcNow();
-        lock (_gate)
+        lock (gate)
         {
             if (status is 401 or 403 || (status == 429 && !string.Equals(headers.Scope, "shared", StringComparison.OrdinalIgnoreCase)))
             {
-                _invalid.Enqueue(now);
+                invalid.Enqueue(now);
             }
 
             if (headers.Bucket is { Length: > 0 } hash)
             {
-                _bucketOfRoute[route] = hash;
+                bucketOfRoute[route] = hash;
             }
 
             var key = BucketKey(route, majorParameter);
             if (headers.Remaining is { } remaining && headers.ResetAfter is { } resetAfter)
             {
-                _buckets[key] = new BucketState(headers.Bucket ?? route, remaining, now + resetAfter);
+                buckets[key] = new BucketState(headers.Bucket ?? route, remaining, now + resetAfter);
             }
 
             if (status == 429)
@@ -120,14 +120,14 @@ public sealed class DiscordRateLimiter(TimeProvider time)
                 if (global)
                 {
                     var until = now + wait;
-                    if (until > _globalBlockedUntil)
+                    if (until > globalBlockedUntil)
                     {
-                        _globalBlockedUntil = until;
+                        globalBlockedUntil = until;
                     }
                 }
                 else
                 {
-                    _buckets[key] = new BucketState(headers.Bucket ?? route, 0, now + wait);
+                    buckets[key] = new BucketState(headers.Bucket ?? route, 0, now + wait);
                 }
             }
 
@@ -136,27 +136,27 @@ public sealed class DiscordRateLimiter(TimeProvider time)
     }
 
     private string BucketKey(string route, string majorParameter) =>
-        (_bucketOfRoute.TryGetValue(route, out var hash) ? hash : route) + "|" + majorParameter;
+        (bucketOfRoute.TryGetValue(route, out var hash) ? hash : route) + "|" + majorParameter;
 
     private void PruneInvalid(DateTimeOffset now)
     {
-        while (_invalid.Count > 0 && now - _invalid.Peek() >= InvalidRequestWindow)
+        while (invalid.Count > 0 && now - invalid.Peek() >= InvalidRequestWindow)
         {
-            _invalid.Dequeue();
+            invalid.Dequeue();
         }
     }
 
     private void PruneBuckets(DateTimeOffset now)
     {
         // One bucket per channel adds up over months; reset buckets carry no information.
-        if (_buckets.Count < 10_000)
+        if (buckets.Count < 10_000)
         {
             return;
         }
 
-        foreach (var stale in _buckets.Where(b => b.Value.ResetAt < now).Select(b => b.Key).ToList())
+        foreach (var stale in buckets.Where(b => b.Value.ResetAt < now).Select(b => b.Key).ToList())
         {
-            _buckets.Remove(stale);
+            buckets.Remove(stale);
         }
     }
 

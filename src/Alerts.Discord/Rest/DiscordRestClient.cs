@@ -22,26 +22,26 @@ public sealed partial class DiscordRestClient
     private static readonly string UserAgent =
         $"DiscordBot (https://github.com/alerts/alerts, {typeof(DiscordRestClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0"})";
 
-    private readonly HttpClient _http;
-    private readonly DiscordRateLimiter _limiter;
-    private readonly DiscordOptions _options;
-    private readonly ILogger<DiscordRestClient> _logger;
+    private readonly HttpClient http;
+    private readonly DiscordRateLimiter limiter;
+    private readonly DiscordOptions options;
+    private readonly ILogger<DiscordRestClient> logger;
 
     public DiscordRestClient(HttpClient http, DiscordRateLimiter limiter, IOptions<DiscordOptions> options, ILogger<DiscordRestClient> logger)
     {
-        _http = http;
-        _limiter = limiter;
-        _options = options.Value;
-        _logger = logger;
-        _http.BaseAddress = _options.ApiBaseUri;
+        this.http = http;
+        this.limiter = limiter;
+        this.options = options.Value;
+        this.logger = logger;
+        this.http.BaseAddress = this.options.ApiBaseUri;
         // Our own per-request timeout below tells a timeout from the caller's cancellation.
-        _http.Timeout = Timeout.InfiniteTimeSpan;
+        this.http.Timeout = Timeout.InfiniteTimeSpan;
     }
 
     /// <summary><c>PUT /applications/{app}/commands</c>, or the guild form when <paramref name="guildId"/> is set.</summary>
     public Task<DiscordApiResult> BulkOverwriteCommandsAsync(IReadOnlyList<ApplicationCommand> commands, string? guildId, CancellationToken cancellationToken)
     {
-        var app = Escape(_options.ApplicationId);
+        var app = Escape(options.ApplicationId);
         return string.IsNullOrWhiteSpace(guildId)
             ? SendAsync(HttpMethod.Put, $"applications/{app}/commands", "PUT /applications/{id}/commands", app, commands, DiscordJsonContext.Default.IReadOnlyListApplicationCommand, bot: true, cancellationToken)
             : SendAsync(HttpMethod.Put, $"applications/{app}/guilds/{Escape(guildId)}/commands", "PUT /applications/{id}/guilds/{guild}/commands", Escape(guildId), commands, DiscordJsonContext.Default.IReadOnlyListApplicationCommand, bot: true, cancellationToken);
@@ -68,16 +68,16 @@ public sealed partial class DiscordRestClient
 
     /// <summary><c>POST /webhooks/{app}/{token}</c>: a follow-up message to an interaction.</summary>
     public Task<DiscordApiResult> CreateFollowupMessageAsync(string interactionToken, DiscordMessage message, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"webhooks/{Escape(_options.ApplicationId)}/{Escape(interactionToken)}", "POST /webhooks/{app}/{token}", interactionToken, message, DiscordJsonContext.Default.DiscordMessage, bot: false, cancellationToken);
+        SendAsync(HttpMethod.Post, $"webhooks/{Escape(options.ApplicationId)}/{Escape(interactionToken)}", "POST /webhooks/{app}/{token}", interactionToken, message, DiscordJsonContext.Default.DiscordMessage, bot: false, cancellationToken);
 
     /// <summary><c>PATCH /webhooks/{app}/{token}/messages/@original</c>: completes a deferred reply.</summary>
     public Task<DiscordApiResult> EditOriginalResponseAsync(string interactionToken, DiscordMessage message, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Patch, $"webhooks/{Escape(_options.ApplicationId)}/{Escape(interactionToken)}/messages/@original", "PATCH /webhooks/{app}/{token}/messages/@original", interactionToken, message, DiscordJsonContext.Default.DiscordMessage, bot: false, cancellationToken);
+        SendAsync(HttpMethod.Patch, $"webhooks/{Escape(options.ApplicationId)}/{Escape(interactionToken)}/messages/@original", "PATCH /webhooks/{app}/{token}/messages/@original", interactionToken, message, DiscordJsonContext.Default.DiscordMessage, bot: false, cancellationToken);
 
     private async Task<DiscordApiResult> SendAsync<TBody>(HttpMethod method, string path, string route, string majorParameter, TBody body, JsonTypeInfo<TBody> typeInfo, bool bot, CancellationToken cancellationToken)
     {
         // Interaction webhooks are authenticated by their token and exempt from the global limit.
-        if (_limiter.TryAcquire(route, majorParameter, countsTowardsGlobal: bot) is { } block)
+        if (limiter.TryAcquire(route, majorParameter, countsTowardsGlobal: bot) is { } block)
         {
             LogBlocked(route, block.Reason, block.RetryAfter);
             return DiscordApiResult.Fail(new DiscordFailure(DiscordFailureKind.RateLimited, null, null, block.Reason, block.RetryAfter, block.Global));
@@ -91,21 +91,21 @@ public sealed partial class DiscordRestClient
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         if (bot)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bot", _options.BotToken);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bot", options.BotToken);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.RequestTimeout);
+        timeout.CancelAfter(options.RequestTimeout);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             return Interpret(route, majorParameter, response, text);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(route, "timeout");
-            return DiscordApiResult.Fail(new DiscordFailure(DiscordFailureKind.Transient, null, null, $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s"));
+            return DiscordApiResult.Fail(new DiscordFailure(DiscordFailureKind.Transient, null, null, $"no answer within {options.RequestTimeout.TotalSeconds:0.#} s"));
         }
         catch (HttpRequestException ex)
         {
@@ -123,7 +123,7 @@ public sealed partial class DiscordRestClient
         TimeSpan? retryAfter = error?.RetryAfter is { } seconds ? TimeSpan.FromSeconds(seconds)
             : response.Headers.RetryAfter?.Delta;
         var global = error?.Global == true || headers.Global;
-        _limiter.OnResponse(route, majorParameter, status, headers, retryAfter, global);
+        limiter.OnResponse(route, majorParameter, status, headers, retryAfter, global);
 
         if (response.IsSuccessStatusCode)
         {
@@ -145,7 +145,7 @@ public sealed partial class DiscordRestClient
 
     /// <summary>The bot token never leaves this class in text (interaction tokens are single-use and expire in 15 minutes).</summary>
     private string Redact(string text) =>
-        string.IsNullOrEmpty(_options.BotToken) ? text : text.Replace(_options.BotToken, "***", StringComparison.Ordinal);
+        string.IsNullOrEmpty(options.BotToken) ? text : text.Replace(options.BotToken, "***", StringComparison.Ordinal);
 
     private static RateLimitHeaders ReadRateLimitHeaders(HttpResponseMessage response)
     {

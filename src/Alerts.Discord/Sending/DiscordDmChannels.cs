@@ -11,14 +11,14 @@ namespace Alerts.Discord.Sending;
 /// </summary>
 public sealed class DiscordDmChannels(IServiceScopeFactory scopes)
 {
-    private readonly ConcurrentDictionary<string, string> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> cache = new(StringComparer.Ordinal);
 
     public static string Key(string userId) => "discord:dm:" + userId;
 
     /// <summary>The channel id, or the failure of creating it.</summary>
     public async Task<DiscordApiResult> GetOrCreateAsync(string userId, DiscordRestClient client, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(userId, out var cached))
+        if (cache.TryGetValue(userId, out var cached))
         {
             return DiscordApiResult.Ok(cached);
         }
@@ -27,7 +27,7 @@ public sealed class DiscordDmChannels(IServiceScopeFactory scopes)
         var store = scope.ServiceProvider.GetRequiredService<IKeyValueStore>();
         if (await store.GetAsync(Key(userId), cancellationToken).ConfigureAwait(false) is { Length: > 0 } stored)
         {
-            _cache[userId] = stored;
+            cache[userId] = stored;
             return DiscordApiResult.Ok(stored);
         }
 
@@ -43,14 +43,14 @@ public sealed class DiscordDmChannels(IServiceScopeFactory scopes)
         }
 
         await store.SetAsync(Key(userId), created.Id, cancellationToken).ConfigureAwait(false);
-        _cache[userId] = created.Id;
+        cache[userId] = created.Id;
         return created;
     }
 
     /// <summary>Forgets a channel Discord no longer knows, so the next alert creates it again.</summary>
     public async Task ForgetAsync(string userId, CancellationToken cancellationToken)
     {
-        _cache.TryRemove(userId, out _);
+        cache.TryRemove(userId, out _);
         using var scope = scopes.CreateScope();
         await scope.ServiceProvider.GetRequiredService<IKeyValueStore>().SetAsync(Key(userId), "", cancellationToken).ConfigureAwait(false);
     }

@@ -6,9 +6,9 @@ namespace Alerts.Core.Tests.Matching;
 
 public sealed class AliasTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("alerts-aliases-").FullName;
+    private readonly string dir = Directory.CreateTempSubdirectory("alerts-aliases-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => Directory.Delete(dir, recursive: true);
 
     private static string RepoFile(string relative)
     {
@@ -55,7 +55,7 @@ public sealed class AliasTests : IDisposable
     [Fact]
     public void ReloadKeepsTheLastGoodTableAndReportsChanges()
     {
-        var path = Path.Combine(_dir, "aliases.json");
+        var path = Path.Combine(dir, "aliases.json");
         File.WriteAllText(path, """{"aliases": [["Kiew", "Kyiv"]]}""");
         using var watcher = new AliasFileWatcher(path, new FakeTimeProvider());
         var seen = new List<AliasTable>();
@@ -76,7 +76,7 @@ public sealed class AliasTests : IDisposable
     [Fact]
     public async Task WatcherSwapsTheIndexAliasesWhenTheFileChanges()
     {
-        var path = Path.Combine(_dir, "aliases.json");
+        var path = Path.Combine(dir, "aliases.json");
         File.WriteAllText(path, """{"aliases": []}""");
         using var watcher = new AliasFileWatcher(path, debounce: TimeSpan.FromMilliseconds(20)).Watch();
         using var index = new MatcherIndex(watcher.Current);

@@ -70,8 +70,8 @@ public class RegexCacheTests
     [Fact]
     public void MemoryStaysWithinItsBoundWhateverTheQueriesAndAQueryWhoseRegexWasDroppedStillMatches()
     {
-        const long Bound = 4L * 1024 * 1024;
-        var cache = new RegexCache(maxBytes: Bound);
+        const long bound = 4L * 1024 * 1024;
+        var cache = new RegexCache(maxBytes: bound);
         using var index = new MatcherIndex(options: Options with { Regexes = cache });
         index.AddRange(Enumerable.Range(1, 12).Select(i => Sub(i, "s" + i, $"/{Expensive}|marker{i}x/")));
 
@@ -81,7 +81,7 @@ public class RegexCacheTests
             {
                 var matches = index.Match(Item("Meldung", Text(round) + $" marker{i}x"));
                 Assert.Equal(["s" + i], matches.Select(m => m.SubscriberId));
-                Assert.InRange(cache.EstimatedBytes, 1, Bound);
+                Assert.InRange(cache.EstimatedBytes, 1, bound);
             }
         }
 

@@ -10,10 +10,10 @@ public class SubscriptionCommandsTests
     private static readonly Subscriber Alice = new("telegram:1", Platforms.Telegram, "1");
     private static readonly Subscriber Bob = new("telegram:2", Platforms.Telegram, "2");
 
-    private readonly InMemorySubscriptionStore _store = new();
-    private readonly InMemoryTickerStateStore _state = new();
-    private readonly SubscriptionLimits _limits = new() { MaxSubscriptionsPerSubscriber = 3 };
-    private readonly SubscriptionCommands _commands;
+    private readonly InMemorySubscriptionStore store = new();
+    private readonly InMemoryTickerStateStore state = new();
+    private readonly SubscriptionLimits limits = new() { MaxSubscriptionsPerSubscriber = 3 };
+    private readonly SubscriptionCommands commands;
 
     public SubscriptionCommandsTests()
     {
@@ -23,7 +23,7 @@ public class SubscriptionCommandsTests
             new() { Id = "tagesschau", Url = "https://example.invalid/b" },
         };
         var aliases = new AliasTable([["Selenskyj", "Zelensky", "Зеленський"]]);
-        _commands = new SubscriptionCommands(_store, _state, sources, _limits, new FakeTimeProvider(new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero)), () => aliases);
+        commands = new SubscriptionCommands(store, state, sources, limits, new FakeTimeProvider(new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero)), () => aliases);
     }
 
     private static TickerItem Item(string source, string headline, string body, int hour) =>
@@ -32,56 +32,56 @@ public class SubscriptionCommandsTests
     [Fact]
     public async Task SubscribeSavesTheCanonicalQueryAndEchoesIt()
     {
-        var reply = await _commands.SubscribeAsync(Alice, "  (Drohne OR Rakete)  AND Kiew ", null);
+        var reply = await commands.SubscribeAsync(Alice, "  (Drohne OR Rakete)  AND Kiew ", null);
 
         Assert.True(reply.Success);
         Assert.Equal("Subscribed #1: (Drohne OR Rakete) Kiew — all sources", reply.Text);
-        Assert.Equal(["ensure telegram:1 group=False", "add telegram:1 (Drohne OR Rakete) Kiew -"], _store.Calls);
+        Assert.Equal(["ensure telegram:1 group=False", "add telegram:1 (Drohne OR Rakete) Kiew -"], store.Calls);
     }
 
     [Fact]
     public async Task SubscribeWithASourceNamesIt()
     {
-        var reply = await _commands.SubscribeAsync(Alice, "drohne*", "NTV-Ukraine");
+        var reply = await commands.SubscribeAsync(Alice, "drohne*", "NTV-Ukraine");
         Assert.Equal("Subscribed #1: drohne* — source ntv-ukraine", reply.Text);
-        Assert.Equal("ntv-ukraine", _store.All.Single().SourceId);
+        Assert.Equal("ntv-ukraine", store.All.Single().SourceId);
     }
 
     [Fact]
     public async Task SubscribeShowsTheParserErrorWithACaret()
     {
-        var reply = await _commands.SubscribeAsync(Alice, "Angriff auf \"Kiew", null);
+        var reply = await commands.SubscribeAsync(Alice, "Angriff auf \"Kiew", null);
 
         Assert.False(reply.Success);
         Assert.Equal("I could not read that query: unclosed quote (character 13).", reply.Text);
         Assert.Equal("Angriff auf \"Kiew\n            ^", reply.Preformatted);
-        Assert.Empty(_store.All);
+        Assert.Empty(store.All);
     }
 
     [Fact]
     public async Task SubscribeRefusesDuplicatesPolitely()
     {
-        await _commands.SubscribeAsync(Alice, "Drohne Kiew", null);
-        var reply = await _commands.SubscribeAsync(Alice, "Drohne AND Kiew", null);
+        await commands.SubscribeAsync(Alice, "Drohne Kiew", null);
+        var reply = await commands.SubscribeAsync(Alice, "Drohne AND Kiew", null);
 
         Assert.False(reply.Success);
         Assert.Equal("You already follow this: #1: Drohne Kiew — all sources", reply.Text);
-        Assert.Single(_store.All);
+        Assert.Single(store.All);
 
         // The same query for another source, or for another subscriber, is not a duplicate.
-        Assert.True((await _commands.SubscribeAsync(Alice, "Drohne Kiew", "tagesschau")).Success);
-        Assert.True((await _commands.SubscribeAsync(Bob, "Drohne Kiew", null)).Success);
+        Assert.True((await commands.SubscribeAsync(Alice, "Drohne Kiew", "tagesschau")).Success);
+        Assert.True((await commands.SubscribeAsync(Bob, "Drohne Kiew", null)).Success);
     }
 
     [Fact]
     public async Task SubscribeRefusesUnknownSourcesListingTheValidOnes()
     {
-        var viaOption = await _commands.SubscribeAsync(Alice, "Drohne", "zdf");
-        var viaQuery = await _commands.SubscribeAsync(Alice, "Drohne source:zdf", null);
+        var viaOption = await commands.SubscribeAsync(Alice, "Drohne", "zdf");
+        var viaQuery = await commands.SubscribeAsync(Alice, "Drohne source:zdf", null);
 
         Assert.Equal("Unknown source 'zdf'. Valid: ntv-ukraine, tagesschau.", viaOption.Text);
         Assert.Equal(viaOption.Text, viaQuery.Text);
-        Assert.Empty(_store.All);
+        Assert.Empty(store.All);
     }
 
     [Fact]
@@ -89,20 +89,20 @@ public class SubscriptionCommandsTests
     {
         foreach (var q in new[] { "eins", "zwei", "drei" })
         {
-            Assert.True((await _commands.SubscribeAsync(Alice, q, null)).Success);
+            Assert.True((await commands.SubscribeAsync(Alice, q, null)).Success);
         }
 
-        var reply = await _commands.SubscribeAsync(Alice, "vier", null);
+        var reply = await commands.SubscribeAsync(Alice, "vier", null);
         Assert.False(reply.Success);
         Assert.StartsWith("You have reached the limit of 3 subscriptions.", reply.Text, StringComparison.Ordinal);
-        Assert.Equal(3, _store.All.Count);
+        Assert.Equal(3, store.All.Count);
     }
 
     [Fact]
     public async Task SubscribeEnforcesTheConfiguredQueryLength()
     {
-        _limits.MaxQueryLength = 10;
-        var commands = new SubscriptionCommands(_store, _state, [], _limits, TimeProvider.System);
+        limits.MaxQueryLength = 10;
+        var commands = new SubscriptionCommands(store, state, [], limits, TimeProvider.System);
         var reply = await commands.SubscribeAsync(Alice, "Drohne Kiew Odessa", null);
         Assert.Equal("I could not read that query: query longer than 10 characters (character 11).", reply.Text);
     }
@@ -110,50 +110,50 @@ public class SubscriptionCommandsTests
     [Fact]
     public async Task ListNumbersSubscriptionsOldestFirst()
     {
-        await _commands.SubscribeAsync(Alice, "Drohne", null);
-        await _commands.SubscribeAsync(Alice, "\"Angriff auf Kiew\"", "tagesschau");
+        await commands.SubscribeAsync(Alice, "Drohne", null);
+        await commands.SubscribeAsync(Alice, "\"Angriff auf Kiew\"", "tagesschau");
 
-        var reply = await _commands.ListAsync(Alice);
+        var reply = await commands.ListAsync(Alice);
         Assert.Equal("Your subscriptions (2 of 3):\n1. Drohne — all sources\n2. \"Angriff auf Kiew\" — source tagesschau", reply.Text);
         Assert.Equal(["#1 🔕 1 hour", "#1 🔕 Until 7:00", "#1 ✖ End"], reply.Buttons![0].Select(b => b.Label));
-        Assert.Equal("No subscriptions yet. Send me a word to follow, or /start for examples.", (await _commands.ListAsync(Bob)).Text);
+        Assert.Equal("No subscriptions yet. Send me a word to follow, or /start for examples.", (await commands.ListAsync(Bob)).Text);
     }
 
     [Fact]
     public async Task UnsubscribeByNumberOrByQuery()
     {
-        await _commands.SubscribeAsync(Alice, "Drohne", null);
-        await _commands.SubscribeAsync(Alice, "Rakete Kiew", null);
-        await _commands.SubscribeAsync(Alice, "Panzer", null);
+        await commands.SubscribeAsync(Alice, "Drohne", null);
+        await commands.SubscribeAsync(Alice, "Rakete Kiew", null);
+        await commands.SubscribeAsync(Alice, "Panzer", null);
 
-        Assert.Equal("Ended #2: Rakete Kiew", (await _commands.UnsubscribeAsync(Alice, "2")).Text);
-        Assert.Equal("Ended #2: Panzer", (await _commands.UnsubscribeAsync(Alice, "panzer")).Text);
-        Assert.Equal(["Drohne"], _store.All.Select(s => s.Query));
+        Assert.Equal("Ended #2: Rakete Kiew", (await commands.UnsubscribeAsync(Alice, "2")).Text);
+        Assert.Equal("Ended #2: Panzer", (await commands.UnsubscribeAsync(Alice, "panzer")).Text);
+        Assert.Equal(["Drohne"], store.All.Select(s => s.Query));
 
-        var missing = await _commands.UnsubscribeAsync(Alice, "7");
+        var missing = await commands.UnsubscribeAsync(Alice, "7");
         Assert.False(missing.Success);
         Assert.Equal("There is no subscription #7; you have 1.", missing.Text);
         Assert.Equal("1. Drohne — all sources", missing.Preformatted);
-        Assert.False((await _commands.UnsubscribeAsync(Alice, "Odessa")).Success);
-        Assert.False((await _commands.UnsubscribeAsync(Bob, "1")).Success);
+        Assert.False((await commands.UnsubscribeAsync(Alice, "Odessa")).Success);
+        Assert.False((await commands.UnsubscribeAsync(Bob, "1")).Success);
     }
 
     [Fact]
     public async Task UnsubscribeAcceptsAnotherSpellingOfTheSameQuery()
     {
-        await _commands.SubscribeAsync(Alice, "Drohne OR Rakete", null);
-        Assert.True((await _commands.UnsubscribeAsync(Alice, "Drohne, Rakete")).Success);
-        Assert.Empty(_store.All);
+        await commands.SubscribeAsync(Alice, "Drohne OR Rakete", null);
+        Assert.True((await commands.UnsubscribeAsync(Alice, "Drohne, Rakete")).Success);
+        Assert.Empty(store.All);
     }
 
     [Fact]
     public async Task PreviewStopsWhenItsBudgetIsSpentAndSaysHowManyEntriesItLookedAt()
     {
-        _state.Recent["ntv-ukraine"] = Enumerable.Range(0, 40)
+        state.Recent["ntv-ukraine"] = Enumerable.Range(0, 40)
             .Select(i => Item("ntv-ukraine", $"Drohnen über Kiew {i}", "Die Flugabwehr meldet Treffer.", 10)).ToList();
 
         // A clock on which every reading costs 100 ms: a budget of 1 s lets about ten entries through.
-        var commands = new SubscriptionCommands(_store, _state, [new() { Id = "ntv-ukraine", Url = "https://example.invalid/a" }], _limits, new SlowClock(TimeSpan.FromMilliseconds(100)));
+        var commands = new SubscriptionCommands(store, state, [new() { Id = "ntv-ukraine", Url = "https://example.invalid/a" }], limits, new SlowClock(TimeSpan.FromMilliseconds(100)));
 
         var reply = await commands.PreviewAsync(Alice, "Drohne", null);
 
@@ -163,21 +163,21 @@ public class SubscriptionCommandsTests
     /// <summary>Advances by a fixed step on every timestamp read, as if each step of the work cost that much.</summary>
     private sealed class SlowClock(TimeSpan step) : TimeProvider
     {
-        private long _ticks;
+        private long ticks;
 
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-        public override long GetTimestamp() => Interlocked.Add(ref _ticks, step.Ticks);
+        public override long GetTimestamp() => Interlocked.Add(ref ticks, step.Ticks);
     }
 
     [Fact]
     public async Task PreviewListsUpToFiveMatchesWithTheirWordsWithoutSaving()
     {
-        _state.Recent["ntv-ukraine"] = Enumerable.Range(0, 8)
+        state.Recent["ntv-ukraine"] = Enumerable.Range(0, 8)
             .Select(i => Item("ntv-ukraine", $"Drohnen über Kiew {i}", "Die Flugabwehr meldet Treffer.", 10 - i)).ToList();
-        _state.Recent["tagesschau"] = [Item("tagesschau", "Zelensky in Berlin", "Selenskyj trifft Merz", 11)];
+        state.Recent["tagesschau"] = [Item("tagesschau", "Zelensky in Berlin", "Selenskyj trifft Merz", 11)];
 
-        var drones = await _commands.PreviewAsync(Alice, "Drohne", null);
+        var drones = await commands.PreviewAsync(Alice, "Drohne", null);
         Assert.True(drones.Success);
         var lines = drones.Text.Split('\n');
         Assert.Equal("Preview of Drohne: 8 of the last 9 entries match, the newest 5:", lines[0]);
@@ -186,37 +186,37 @@ public class SubscriptionCommandsTests
         Assert.True(drones.EmphasisEverywhere);
         Assert.Equal(["Drohnen"], drones.Emphasis);
 
-        var alias = await _commands.PreviewAsync(Alice, "Зеленський", "tagesschau");
+        var alias = await commands.PreviewAsync(Alice, "Зеленський", "tagesschau");
         Assert.Equal(["Zelensky", "Selenskyj"], alias.Emphasis);
         Assert.Contains("[tagesschau] Zelensky in Berlin", alias.Text, StringComparison.Ordinal);
 
-        var none = await _commands.PreviewAsync(Alice, "Odessa", null);
+        var none = await commands.PreviewAsync(Alice, "Odessa", null);
         Assert.Equal("Preview of Odessa: no match among the last 9 entries of 2 source(s). Nothing was saved.", none.Text);
 
-        Assert.False((await _commands.PreviewAsync(Alice, "Drohne (", null)).Success);
-        Assert.Empty(_store.Calls);
+        Assert.False((await commands.PreviewAsync(Alice, "Drohne (", null)).Success);
+        Assert.Empty(store.Calls);
     }
 
     [Fact]
     public async Task PauseAndResumeFlipTheSubscriberFlag()
     {
-        await _commands.PauseAsync(Alice);
-        Assert.True((await _store.GetSubscriberAsync(Alice.Id))!.Paused);
-        Assert.Contains("paused", (await _commands.SubscribeAsync(Alice, "Drohne", null)).Text, StringComparison.Ordinal);
+        await commands.PauseAsync(Alice);
+        Assert.True((await store.GetSubscriberAsync(Alice.Id))!.Paused);
+        Assert.Contains("paused", (await commands.SubscribeAsync(Alice, "Drohne", null)).Text, StringComparison.Ordinal);
 
-        await _commands.ResumeAsync(Alice);
-        Assert.False((await _store.GetSubscriberAsync(Alice.Id))!.Paused);
-        Assert.Equal(["ensure telegram:1 group=False", "paused telegram:1 True", "add telegram:1 Drohne -", "paused telegram:1 False"], _store.Calls);
+        await commands.ResumeAsync(Alice);
+        Assert.False((await store.GetSubscriberAsync(Alice.Id))!.Paused);
+        Assert.Equal(["ensure telegram:1 group=False", "paused telegram:1 True", "add telegram:1 Drohne -", "paused telegram:1 False"], store.Calls);
     }
 
     [Fact]
     public void SourcesListsTheConfiguredSources() =>
-        Assert.Equal("Sources (restrict a query to one with source:ID):\n• ntv-ukraine — ntv Ukraine\n• tagesschau", _commands.Sources(Alice).Text);
+        Assert.Equal("Sources (restrict a query to one with source:ID):\n• ntv-ukraine — ntv Ukraine\n• tagesschau", commands.Sources(Alice).Text);
 
     [Fact]
     public void HelpExplainsTheLanguageWithTheCommandSyntaxOfThePlatform()
     {
-        var help = _commands.Help(Alice, "/subscribe query:").Text;
+        var help = commands.Help(Alice, "/subscribe query:").Text;
         Assert.Contains("/subscribe query: Drohne", help, StringComparison.Ordinal);
         foreach (var part in new[] { "Aussenminister", "Drohnen", "Raketen*", "\"Angriff auf Kiew\"", " OR ", "-Odessa", "headline:", "source:", "/F-?16/" })
         {

@@ -40,13 +40,13 @@ public sealed record FakeResponse(int Status, string? Body = null, IReadOnlyDict
 /// </summary>
 public sealed class FakeDiscordServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly ConcurrentQueue<(Func<RecordedRequest, bool> Match, FakeResponse Response)> _faults = new();
-    private long _nextId = 1_200_000_000_000_000_000;
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<(Func<RecordedRequest, bool> Match, FakeResponse Response)> faults = new();
+    private long nextId = 1_200_000_000_000_000_000;
 
     private FakeDiscordServer(WebApplication app)
     {
-        _app = app;
+        this.app = app;
     }
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
@@ -71,7 +71,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     }
 
     /// <summary>The next request matching <paramref name="match"/> gets <paramref name="response"/> (once per call).</summary>
-    public void Fault(Func<RecordedRequest, bool> match, FakeResponse response) => _faults.Enqueue((match, response));
+    public void Fault(Func<RecordedRequest, bool> match, FakeResponse response) => faults.Enqueue((match, response));
 
     public IReadOnlyList<RecordedRequest> To(string method, string pathSuffix) =>
         Requests.Where(r => r.Method == method && r.Path.EndsWith(pathSuffix, StringComparison.Ordinal)).ToList();
@@ -114,9 +114,9 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     private FakeResponse? TakeFault(RecordedRequest request)
     {
         // Faults are few; a linear scan that keeps the others in order is fine.
-        var count = _faults.Count;
+        var count = faults.Count;
         FakeResponse? found = null;
-        for (var i = 0; i < count && _faults.TryDequeue(out var fault); i++)
+        for (var i = 0; i < count && faults.TryDequeue(out var fault); i++)
         {
             if (found is null && fault.Match(request))
             {
@@ -124,7 +124,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
             }
             else
             {
-                _faults.Enqueue(fault);
+                faults.Enqueue(fault);
             }
         }
 
@@ -133,7 +133,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
     private FakeResponse Default(RecordedRequest request)
     {
-        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var id = Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return (request.Method, request.Schema) switch
         {
             ("PUT", _) => new FakeResponse(200, "[]"),
@@ -148,7 +148,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }

@@ -70,7 +70,7 @@ public sealed class EditDispatchTests
     }
 
     [Fact]
-    public async Task AnEditGoesAloneAndNeverIntoACombinedBacklog()
+    public async Task AnEditAndNewAlertsWaitingForOneChatEachGoOutOnceAndTheEditNeverInABacklog()
     {
         var h = new DispatchHarness(TelegramLike);
         h.Channel.MaxCombined = 10;
@@ -81,12 +81,43 @@ public sealed class EditDispatchTests
         // The entry is corrected while three new alerts for the chat wait for its limit.
         await UpdateAsync(h, "k1", "Korrigiert");
         var waiting = h.Enqueue([("test:a", "k2"), ("test:a", "k3"), ("test:a", "k4")]);
+        h.Dispatcher.Signal();
         await h.RunUntilAsync(() => h.AllSettled() && !h.Channel.Edits.IsEmpty, TimeSpan.FromMinutes(1));
 
         Assert.Equal(first, Assert.Single(h.Channel.Edits).Id);
         Assert.DoesNotContain(h.Channel.Messages.Skip(1), m => m.Ids.Contains(first));
         Assert.Equal(waiting, h.Channel.Messages.Skip(1).SelectMany(m => m.Ids).Order());
         Assert.All(h.Store.Rows, r => Assert.Equal(OutboxStatus.Sent, r.Status));
+    }
+
+    [Fact]
+    public void ABacklogHeldBackByTheChatsLimitGoesOutCombinedUpToTheEditWhichGoesAlone()
+    {
+        var channel = new RecordingChannel(TimeProvider.System, TelegramLike) { MaxCombined = 10 };
+        var to = new Core.Subscriptions.Subscriber("test:a", "test", "a");
+        var schedule = new DeliverySchedule(new DeliveryRateLimiter(), maxInFlight: 8);
+        var now = new DateTimeOffset(2025, 12, 1, 12, 0, 0, TimeSpan.Zero);
+        OutboxAlert Row(long id, bool edit) =>
+            new(id, to.Id, "src", $"k{id}", now, "H", "B", null, "q", ["q"], now, Message: edit ? new PlatformMessage("a", $"m{id}") : null);
+        foreach (var (id, edit) in new[] { (1L, false), (2L, false), (3L, true), (4L, false), (5L, false) })
+        {
+            schedule.Enqueue(new PendingAlert(Row(id, edit), to, channel), heldBack: true);
+        }
+
+        var taken = new List<IReadOnlyList<long>>();
+        // Looked at every half second, as the dispatcher looks whenever a send settles or a limit opens.
+        for (var half = 0; half < 10 && schedule.HeldCount > 0; half++)
+        {
+            var next = DateTimeOffset.MaxValue;
+            foreach (var message in schedule.TakeReady(now.AddSeconds(half / 2.0), ref next))
+            {
+                taken.Add([.. message.Rows.Select(r => r.Alert.Id)]);
+                schedule.Forget(message.Rows);
+                schedule.Finished(message, roundTrip: null);
+            }
+        }
+
+        Assert.Equal([[1L, 2L], [3L], [4L, 5L]], taken);
     }
 
     /// <summary>The next poll shows the entry <paramref name="key"/> of source <c>src</c> with a new headline, as the pipeline commits it.</summary>
