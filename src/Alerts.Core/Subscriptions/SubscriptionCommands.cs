@@ -634,9 +634,9 @@ public sealed class SubscriptionCommands(
             recent.Add((definition, await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken)));
         }
 
-        // Matching awaits nothing and may run for the whole PreviewBudget: on a thread of its own, not one of the thread
-        // pool's few (two on a 2-core machine), which other chats' commands need meanwhile. Ten costly previews at once
-        // held another chat's /help for 3.5 s on the pool (issue 13, HostileRegexTests).
+        // Matching awaits nothing and may run for the whole PreviewBudget: on a thread of its own, neither on the caller's
+        // (the Telegram polling loop runs a handler until its first real await, and SQLite's awaits complete at once) nor
+        // on one of the thread pool's few, which other chats' commands need meanwhile (issue 13, HostileRegexTests).
         return await Task.Factory.StartNew(
             () => MatchRecent(canonical, recent, since),
             cancellationToken,
