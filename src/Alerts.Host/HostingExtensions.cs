@@ -136,7 +136,7 @@ internal static class HostingExtensions
         services.TryAddSingleton<ISubscriptionMatcher>(sp =>
         {
             var aliases = sp.GetRequiredService<AliasFileWatcher>();
-            var index = new MatcherIndex(aliases.Current, sp.GetRequiredService<SubscriptionLimits>().ToQueryOptions(), sp.GetRequiredService<ILogger<MatcherIndex>>());
+            var index = new MatcherIndex(aliases.Current, sp.GetRequiredService<SubscriptionLimits>().ToQueryOptions(), sp.GetRequiredService<ILogger<MatcherIndex>>(), sp.GetRequiredService<TimeProvider>());
             aliases.Changed += index.ReplaceAliases;
             return index;
         });

@@ -180,11 +180,6 @@ internal sealed partial class TelegramUpdateProcessor(TelegramUpdateHandler hand
         {
             // The handler never throws for one bad update; a cancelled earlier update must not stop this one.
             await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-
-            // Off the caller's thread even when the chat's lane is free: a command can run long without awaiting
-            // anything (a /preview matches synchronously for up to its budget, and SQLite's async calls complete
-            // synchronously), and on the polling loop's thread it would hold up every later chat's update (issue 13).
-            await Task.Yield();
             await handler.HandleAsync(update, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

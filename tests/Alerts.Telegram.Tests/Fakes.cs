@@ -17,9 +17,6 @@ public sealed class RecordingCommands : ISubscriptionCommands
 
     public CommandReply PreviewReply { get; set; } = CommandReply.Ok("nothing");
 
-    /// <summary>When set, a preview holds its thread until the gate opens, as matching does (synchronously, CPU-bound).</summary>
-    public ManualResetEventSlim? PreviewGate { get; set; }
-
     public Task<CommandReply> SubscribeAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default) =>
         Record($"subscribe {subscriber.Id} [{query}]", SubscribeReply);
 
@@ -29,11 +26,8 @@ public sealed class RecordingCommands : ISubscriptionCommands
     public Task<CommandReply> ListAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
         Record($"list {subscriber.Id}", ListReply);
 
-    public Task<CommandReply> PreviewAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default)
-    {
-        PreviewGate?.Wait(TimeSpan.FromSeconds(30));
-        return Record($"preview {subscriber.Id} [{query}]", PreviewReply);
-    }
+    public Task<CommandReply> PreviewAsync(Subscriber subscriber, string query, string? sourceId, CancellationToken cancellationToken = default) =>
+        Record($"preview {subscriber.Id} [{query}]", PreviewReply);
 
     public Task<CommandReply> PauseAsync(Subscriber subscriber, CancellationToken cancellationToken = default) =>
         Record($"pause {subscriber.Id}", CommandReply.Ok("paused"));

@@ -71,26 +71,6 @@ public sealed class TelegramBotServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task APreviewThatHoldsItsThreadDoesNotHoldUpAnotherChatsCommand()
-    {
-        // The preview's matching runs synchronously; while it does, the next chat's /list must still be handled.
-        using var gate = new ManualResetEventSlim();
-        commands.PreviewGate = gate;
-        var updates = new[] { Updates.MessageJson("/preview Drohne", chatId: 42, updateId: 1), Updates.MessageJson("/list", chatId: 43, updateId: 2) };
-        api.On("getUpdates", call => BotApiAnswer.Ok("[" + string.Join(',', updates.Skip(Math.Max(0, (call.Body["offset"]?.GetValue<int>() ?? 1) - 1))) + "]"));
-
-        try
-        {
-            await RunUntilAsync(Service(), () => commands.Calls.Contains("list telegram:43"));
-            Assert.DoesNotContain(commands.Calls, c => c.StartsWith("preview", StringComparison.Ordinal));
-        }
-        finally
-        {
-            gate.Set();
-        }
-    }
-
-    [Fact]
     public async Task NeverHandlesAnUpdateTwiceAfterARestart()
     {
         Queue((10, "/list"), (11, "/sources"));

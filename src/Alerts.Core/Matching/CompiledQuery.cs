@@ -12,13 +12,16 @@ public sealed class RegexTimeoutCounter
 
     public long Count => Interlocked.Read(ref count);
 
-    /// <summary>Called once per timed-out evaluation with the pattern, for logging.</summary>
-    public event Action<string>? TimedOut;
+    /// <summary>
+    /// Called once per such term with the pattern and whether it was skipped (its query had spent the item's budget
+    /// before it ran) rather than stopped by its own timeout, for logging.
+    /// </summary>
+    public event Action<string, bool>? TimedOut;
 
-    internal void Record(string pattern)
+    internal void Record(string pattern, bool skipped)
     {
         Interlocked.Increment(ref count);
-        TimedOut?.Invoke(pattern);
+        TimedOut?.Invoke(pattern, skipped);
     }
 }
 
@@ -301,7 +304,7 @@ internal sealed class CompiledRegex(CachedRegex regex, bool headlineOnly, RegexT
     {
         if (item.BudgetSpent)
         {
-            timeouts?.Record(regex.Pattern);
+            timeouts?.Record(regex.Pattern, skipped: true);
             return false;
         }
 
@@ -312,7 +315,7 @@ internal sealed class CompiledRegex(CachedRegex regex, bool headlineOnly, RegexT
         }
         catch (RegexMatchTimeoutException)
         {
-            timeouts?.Record(regex.Pattern);
+            timeouts?.Record(regex.Pattern, skipped: false);
             return false;
         }
         finally
@@ -335,7 +338,7 @@ internal sealed class CompiledRegex(CachedRegex regex, bool headlineOnly, RegexT
         }
         catch (RegexMatchTimeoutException)
         {
-            timeouts?.Record(regex.Pattern);
+            timeouts?.Record(regex.Pattern, skipped: false);
         }
         finally
         {

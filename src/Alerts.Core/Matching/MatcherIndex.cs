@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Alerts.Core.Diagnostics;
 using Alerts.Core.Subscriptions;
 using Alerts.Core.Tickers;
 using Microsoft.Extensions.Logging;
@@ -27,13 +28,18 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     private readonly Lock writerGate = new();
     private readonly QueryOptions options;
     private readonly ILogger logger;
+    private readonly RepeatedFailureLog regexLog;
     private State state;
 
-    public MatcherIndex(AliasTable? aliases = null, QueryOptions? options = null, ILogger<MatcherIndex>? logger = null)
+    public MatcherIndex(AliasTable? aliases = null, QueryOptions? options = null, ILogger<MatcherIndex>? logger = null, TimeProvider? time = null)
     {
         this.options = options ?? QueryOptions.Default;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
-        RegexTimeouts.TimedOut += (string pattern) => LogRegexTimeout(this.logger, pattern, this.options.RegexTimeout.TotalMilliseconds);
+
+        // A costly regex meets every new item, and a hostile subscriber can save many: one line per pattern, then one
+        // a minute with the count, not a line per item and regex.
+        regexLog = new RepeatedFailureLog(TimeSpan.FromMinutes(1), time ?? TimeProvider.System);
+        RegexTimeouts.TimedOut += LogRegexTimeout;
         state = new State(new TextNormalizer(aliases ?? AliasTable.Empty));
     }
 
@@ -186,8 +192,28 @@ public sealed partial class MatcherIndex : ISubscriptionMatcher, IDisposable
     internal static bool SourceAllows(string? sourceId, TickerItem item) =>
         string.IsNullOrEmpty(sourceId) || string.Equals(sourceId, item.SourceId, StringComparison.OrdinalIgnoreCase);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Regex /{Pattern}/ ran longer than {TimeoutMs} ms on an item and counted as no match")]
-    private static partial void LogRegexTimeout(ILogger logger, string pattern, double timeoutMs);
+    private void LogRegexTimeout(string pattern, bool skipped)
+    {
+        if (!regexLog.ShouldLog((skipped ? "skipped " : "timeout ") + pattern, out var suppressed))
+        {
+            return;
+        }
+
+        if (skipped)
+        {
+            LogRegexSkipped(logger, pattern, options.ItemBudget.TotalMilliseconds, suppressed);
+        }
+        else
+        {
+            LogRegexTimedOut(logger, pattern, options.RegexTimeout.TotalMilliseconds, suppressed);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Regex /{Pattern}/ ran longer than {TimeoutMs} ms on an item and counted as no match ({Suppressed} more times since the last line about it)")]
+    private static partial void LogRegexTimedOut(ILogger logger, string pattern, double timeoutMs, int suppressed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Regex /{Pattern}/ was not run and counted as no match: its query had spent its {BudgetMs} ms on the item ({Suppressed} more times since the last line about it)")]
+    private static partial void LogRegexSkipped(ILogger logger, string pattern, double budgetMs, int suppressed);
 
     /// <summary>Subscriptions with one query text and source: compiled and evaluated once.</summary>
     private class Group(CompiledQuery query, Subscription first)

@@ -24,9 +24,9 @@ public sealed class RegexCache
 
     private readonly Lock gate = new();
     private readonly Dictionary<Key, Entry> entries = [];
-    private long bytes;
-    private long builds;
-    private long evictions;
+    private long totalBytes;
+    private long buildCount;
+    private long evictionCount;
 
     public RegexCache(int maxEntries = DefaultMaxEntries, long maxBytes = DefaultMaxBytes)
     {
@@ -56,13 +56,13 @@ public sealed class RegexCache
     }
 
     /// <summary>Estimated bytes of the regexes held now (see the remarks).</summary>
-    public long EstimatedBytes => Interlocked.Read(ref bytes);
+    public long EstimatedBytes => Interlocked.Read(ref totalBytes);
 
     /// <summary>Regexes built since start (first use, or again after an eviction).</summary>
-    public long Builds => Interlocked.Read(ref builds);
+    public long Builds => Interlocked.Read(ref buildCount);
 
     /// <summary>Regexes dropped to stay within the bounds.</summary>
-    public long Evictions => Interlocked.Read(ref evictions);
+    public long Evictions => Interlocked.Read(ref evictionCount);
 
     /// <summary>Is the pattern held now? (It then parsed and built before, with these options.)</summary>
     public bool Contains(string pattern, RegexOptions options, TimeSpan timeout)
@@ -107,8 +107,8 @@ public sealed class RegexCache
 
             var entry = new Entry(this, regex, size);
             entries.Add(key, entry);
-            Interlocked.Increment(ref builds);
-            Interlocked.Add(ref bytes, size);
+            Interlocked.Increment(ref buildCount);
+            Interlocked.Add(ref totalBytes, size);
             TrimLocked(entry);
             return entry;
         }
@@ -122,7 +122,7 @@ public sealed class RegexCache
             return;
         }
 
-        if (Interlocked.Add(ref this.bytes, bytes) > MaxBytes)
+        if (Interlocked.Add(ref totalBytes, bytes) > MaxBytes)
         {
             lock (gate)
             {
@@ -133,7 +133,7 @@ public sealed class RegexCache
 
     private void TrimLocked(Entry? keep)
     {
-        if (entries.Count <= MaxEntries && Interlocked.Read(ref bytes) <= MaxBytes)
+        if (entries.Count <= MaxEntries && Interlocked.Read(ref totalBytes) <= MaxBytes)
         {
             return;
         }
@@ -141,7 +141,7 @@ public sealed class RegexCache
         // Oldest use first; the entry just built stays even when it alone is over the bound (it is dropped next time).
         foreach (var (key, entry) in entries.OrderBy(e => e.Value.LastUse).ToList())
         {
-            if (entries.Count <= MaxEntries && Interlocked.Read(ref bytes) <= MaxBytes)
+            if (entries.Count <= MaxEntries && Interlocked.Read(ref totalBytes) <= MaxBytes)
             {
                 return;
             }
@@ -152,8 +152,8 @@ public sealed class RegexCache
             }
 
             entries.Remove(key);
-            Interlocked.Add(ref bytes, -entry.Evict());
-            Interlocked.Increment(ref evictions);
+            Interlocked.Add(ref totalBytes, -entry.Evict());
+            Interlocked.Increment(ref evictionCount);
         }
     }
 
@@ -162,14 +162,14 @@ public sealed class RegexCache
     /// <summary>One held regex. Eviction drops the regex; a query still pointing here asks the cache again.</summary>
     internal sealed class Entry(RegexCache cache, Regex regex, long size)
     {
-        private Regex? regex = regex;
-        private long size = size;
+        private Regex? current = regex;
+        private long estimatedSize = size;
         private long lastUse = Stopwatch.GetTimestamp();
 
         public RegexCache Cache { get; } = cache;
 
         /// <summary>The regex, or null once evicted.</summary>
-        public Regex? Regex => Volatile.Read(ref regex);
+        public Regex? Regex => Volatile.Read(ref current);
 
         // A timestamp rather than a linked list: matching threads mark their use without a lock; the order is needed
         // only when trimming, which sorts.
@@ -182,12 +182,12 @@ public sealed class RegexCache
         {
             lock (this)
             {
-                if (regex is null)
+                if (current is null)
                 {
                     return false;
                 }
 
-                size += bytes;
+                estimatedSize += bytes;
                 return true;
             }
         }
@@ -197,8 +197,8 @@ public sealed class RegexCache
         {
             lock (this)
             {
-                regex = null;
-                return size;
+                current = null;
+                return estimatedSize;
             }
         }
     }
@@ -212,13 +212,13 @@ public sealed class CachedRegex
 {
     private readonly RegexCache cache;
     private readonly RegexCache.Key key;
-    private RegexCache.Entry entry;
+    private RegexCache.Entry held;
 
     internal CachedRegex(RegexCache cache, RegexCache.Key key, RegexCache.Entry entry)
     {
         this.cache = cache;
         this.key = key;
-        this.entry = entry;
+        held = entry;
     }
 
     public string Pattern => key.Pattern;
@@ -265,7 +265,7 @@ public sealed class CachedRegex
     {
         while (true)
         {
-            var entry = Volatile.Read(ref this.entry);
+            var entry = Volatile.Read(ref held);
             if (entry.Regex is { } regex)
             {
                 entry.Touch();
@@ -273,7 +273,7 @@ public sealed class CachedRegex
             }
 
             // Evicted: whoever asks first builds it again; concurrent callers may both ask, and the cache keeps one.
-            Volatile.Write(ref this.entry, cache.Find(key));
+            Volatile.Write(ref held, cache.Find(key));
         }
     }
 

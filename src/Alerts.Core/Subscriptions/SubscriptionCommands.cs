@@ -628,13 +628,31 @@ public sealed class SubscriptionCommands(
     private async Task<(List<(SourceDefinition Source, TickerItem Item, IReadOnlyList<string> Words)> Matches, int Looked)> FindRecentAsync(
         string canonical, IReadOnlyList<SourceDefinition> candidates, DateTimeOffset? since, CancellationToken cancellationToken)
     {
+        var recent = new List<(SourceDefinition Source, IReadOnlyList<TickerItem> Items)>(candidates.Count);
+        foreach (var definition in candidates)
+        {
+            recent.Add((definition, await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken)));
+        }
+
+        // Matching awaits nothing and may run for the whole PreviewBudget: on a thread of its own, neither on the caller's
+        // (the Telegram polling loop runs a handler until its first real await, and SQLite's awaits complete at once) nor
+        // on one of the thread pool's few, which other chats' commands need meanwhile (issue 13, HostileRegexTests).
+        return await Task.Factory.StartNew(
+            () => MatchRecent(canonical, recent, since),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    private (List<(SourceDefinition Source, TickerItem Item, IReadOnlyList<string> Words)> Matches, int Looked) MatchRecent(
+        string canonical, List<(SourceDefinition Source, IReadOnlyList<TickerItem> Items)> recent, DateTimeOffset? since)
+    {
+        var started = time.GetTimestamp();
         var matcher = new SingleQueryMatcher(canonical, aliases?.Invoke(), queryOptions);
         var matches = new List<(SourceDefinition, TickerItem, IReadOnlyList<string>)>();
         var looked = 0;
-        var started = time.GetTimestamp();
-        foreach (var definition in candidates)
+        foreach (var (definition, items) in recent)
         {
-            var items = await tickerState.GetRecentItemsAsync(definition.Id, limits.PreviewItemsPerSource, cancellationToken);
             foreach (var item in items.Where(i => since is null || i.Published >= since))
             {
                 if (time.GetElapsedTime(started) > limits.PreviewBudget)

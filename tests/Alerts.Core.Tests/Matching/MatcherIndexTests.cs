@@ -109,13 +109,36 @@ public class MatcherIndexTests
     }
 
     [Fact]
+    public void ARegexThatKeepsRunningOutOfBudgetIsLoggedOnceAMinuteWithACount()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var logger = new CapturingLogger<MatcherIndex>();
+        using var index = new MatcherIndex(options: Options with { ItemBudget = TimeSpan.FromTicks(1) }, logger: logger, time: time);
+        index.Add(Sub(1, "a", "/Kyiv\\d/ OR /Drohne\\d/"));
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Empty(index.Match(Item("Drohne1 über Kiew")));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(index.Match(Item("Drohne1 über Kiew")));
+
+        Assert.Equal(11, index.RegexTimeouts.Count);
+        Assert.Collection(
+            logger.Lines,
+            first => Assert.Contains("Regex /Drohne\\d/ was not run and counted as no match: its query had spent its 0.0001 ms on the item (0 more times", first, StringComparison.Ordinal),
+            next => Assert.Contains("(9 more times since the last line about it)", next, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void CountsARegexTimeoutAsNoMatch()
     {
         // A 1-tick budget cannot finish scanning a long body, so the timeout path runs deterministically.
         using var index = new MatcherIndex(options: new QueryOptions { RegexTimeout = TimeSpan.FromTicks(1) });
         index.Add(Sub(1, "a", "/x(ab|cd)+y/"));
         var timedOut = new List<string>();
-        index.RegexTimeouts.TimedOut += timedOut.Add;
+        index.RegexTimeouts.TimedOut += (pattern, _) => timedOut.Add(pattern);
 
         var body = string.Concat(Enumerable.Repeat("abcd", 500_000)) + "xaby";
         Assert.Empty(index.Match(Item("nichts", body)));
