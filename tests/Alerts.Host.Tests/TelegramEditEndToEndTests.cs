@@ -18,51 +18,12 @@ public sealed class TelegramEditEndToEndTests(ITestOutputHelper output)
     private static readonly TimeSpan RoundTrip = TimeSpan.FromMilliseconds(150);
 
     [SkippableFact]
-    public async Task ACorrectedEntryEditsTheAlertItAlreadySentInsteadOfSendingAnother()
-    {
-        var (emulator, missing) = await TelegramEmulator.TryStartAsync(RoundTrip);
-        Skip.If(emulator is null, missing);
-        await using var _ = emulator;
-        await using var ticker = await FakeFeed.StartAsync();
-        ticker.Add("Ältere Meldung", "Schon vor dem Test da.");
-        var dataDir = Directory.CreateTempSubdirectory("alerts-edit-");
-        try
-        {
-            await using var host = HostProcess.Start(dataDir.FullName, new Dictionary<string, string>
-            {
-                ["Alerts__Telegram__BotToken"] = Token,
-                ["Alerts__Telegram__ApiBaseUrl"] = emulator!.ApiUrl,
-                ["Alerts__Telegram__Mode"] = "Polling",
-                ["Alerts__Telegram__PollingTimeoutSeconds"] = "0",
-                ["Alerts__Sources__0__Id"] = "e2e",
-                ["Alerts__Sources__0__Name"] = "E2E-Ticker",
-                ["Alerts__Sources__0__Kind"] = "feed",
-                ["Alerts__Sources__0__Url"] = ticker.Url,
-                ["Alerts__Sources__0__PollInterval"] = "00:00:02",
-                ["Alerts__Storage__Provider"] = "Sqlite",
-                ["Alerts__Storage__ConnectionString"] = $"Data Source={Path.Combine(dataDir.FullName, "alerts.db")}",
-            });
-
-            try
-            {
-                await RunScenarioAsync(emulator, ticker, host);
-            }
-            catch (Exception e) when (e is not SkipException)
-            {
-                throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n--- Alerts.Host output ---\n{host.Log}");
-            }
-        }
-        finally
-        {
-            try
-            {
-                dataDir.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
+    public Task ACorrectedEntryEditsTheAlertItAlreadySentInsteadOfSendingAnother() => TelegramServiceRun.RunAsync(
+        Token,
+        new Dictionary<string, string> { ["Id"] = "e2e", ["Name"] = "E2E-Ticker" },
+        ticker => ticker.Add("Ältere Meldung", "Schon vor dem Test da."),
+        RunScenarioAsync,
+        RoundTrip);
 
     private async Task RunScenarioAsync(TelegramEmulator emulator, FakeFeed ticker, HostProcess host)
     {

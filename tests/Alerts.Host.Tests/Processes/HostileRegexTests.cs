@@ -46,55 +46,19 @@ public sealed class HostileRegexTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public async Task CostlyRegexSubscriptionsDelayNoOtherChatOrAlertAndMemoryStaysBounded()
-    {
-        var (emulator, missing) = await TelegramEmulator.TryStartAsync(roundTrip: TimeSpan.FromMilliseconds(200));
-        Skip.If(emulator is null, missing);
-        await using var _ = emulator;
-        await using var ticker = await FakeFeed.StartAsync();
-        ticker.Delay = TimeSpan.FromMilliseconds(150);
-        for (var i = 0; i < 40; i++)
+    public Task CostlyRegexSubscriptionsDelayNoOtherChatOrAlertAndMemoryStaysBounded() => TelegramServiceRun.RunAsync(
+        Token,
+        new Dictionary<string, string> { ["Id"] = "hostile" },
+        ticker =>
         {
-            ticker.Add($"Meldung {i} aus Kiew", LongBody(i));
-        }
-
-        var directory = Directory.CreateTempSubdirectory("alerts-hostile-");
-        try
-        {
-            await using var host = HostProcess.Start(directory.FullName, new Dictionary<string, string>
+            ticker.Delay = TimeSpan.FromMilliseconds(150);
+            for (var i = 0; i < 40; i++)
             {
-                ["Alerts:Telegram:BotToken"] = Token,
-                ["Alerts:Telegram:ApiBaseUrl"] = emulator!.ApiUrl,
-                ["Alerts:Telegram:Mode"] = "Polling",
-                ["Alerts:Telegram:PollingTimeoutSeconds"] = "0",
-                ["Alerts:Sources:0:Id"] = "hostile",
-                ["Alerts:Sources:0:Kind"] = "feed",
-                ["Alerts:Sources:0:Url"] = ticker.Url,
-                ["Alerts:Sources:0:PollInterval"] = "00:00:02",
-                ["Alerts:Storage:Provider"] = "Sqlite",
-                ["Alerts:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory.FullName, "alerts.db")}",
-            });
-
-            try
-            {
-                await RunAsync(new Chats(emulator, host), ticker, host);
+                ticker.Add($"Meldung {i} aus Kiew", LongBody(i));
             }
-            catch (Exception e) when (e is not SkipException)
-            {
-                throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n--- Alerts.Host output ---\n{host.Log}");
-            }
-        }
-        finally
-        {
-            try
-            {
-                directory.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
+        },
+        (emulator, ticker, host) => RunAsync(new Chats(emulator, host), ticker, host),
+        roundTrip: TimeSpan.FromMilliseconds(200));
 
     private async Task RunAsync(Chats chats, FakeFeed ticker, HostProcess host)
     {
