@@ -48,17 +48,6 @@ internal sealed partial class TelegramOutbound(
             messageThreadId: threadId,
             cancellationToken: ct).ConfigureAwait(false), cancellationToken);
 
-    /// <summary>Edits a message the bot sent (an alert or a reply); false when it could not be edited.</summary>
-    public async Task<bool> EditAsync(long chatId, bool isGroup, int messageId, string html, InlineKeyboardMarkup? markup = null, CancellationToken cancellationToken = default) =>
-        await CallAsync<Message>(chatId, isGroup, "edit", async ct => await bot.EditMessageText(
-            chatId,
-            messageId,
-            html,
-            ParseMode.Html,
-            linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true },
-            replyMarkup: markup,
-            cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
-
     /// <summary>Replaces the buttons under a message the bot sent; false when it could not be edited.</summary>
     public async Task<bool> EditMarkupAsync(long chatId, bool isGroup, int messageId, InlineKeyboardMarkup? markup, CancellationToken cancellationToken = default) =>
         await CallAsync<object>(chatId, isGroup, "keyboard edit", async ct =>
