@@ -58,7 +58,7 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
 
         var pageUrl = context.Url is null ? null : WithoutFragment(context.Url);
-        using var structure = new LineStructure();
+        using var structure = new LineStructure(content.Length);
         if (!TextLines.LooksLikeHtml(content))
         {
             TextLines.FromText(content, structure);
@@ -146,13 +146,15 @@ public sealed partial class NtvLivetickerParser : ITickerParser
     /// them during the walk made the collector copy the live DOM into an older generation, which cost more than the
     /// walk itself.
     /// </summary>
-    private sealed class LineStructure : ILineSink, IDisposable
+    private sealed class LineStructure(int contentLength) : ILineSink, IDisposable
     {
         /// <summary>Lines after an image name that may still turn out to be its caption (a caption printed twice, then the credit).</summary>
         private const int MaxHeldPhotoLines = 3;
 
         private readonly List<Entry> entries = [];
-        private readonly PooledChars collected = new(16 * 1024);
+        // The headlines and bodies are never longer than the page they come from: one buffer of that size is rented
+        // once, where growing it by doubling rented and copied through five ever larger arrays per page.
+        private readonly PooledChars collected = new(Math.Max(contentLength, 256));
         private readonly List<(string Text, bool StartsBlock)> held = [];
         private DateTime? dateLine;
         private bool photoOpen;
@@ -275,10 +277,14 @@ public sealed partial class NtvLivetickerParser : ITickerParser
                 throw new TickerParseException("not an ntv liveticker page: no '+++ HH:MM … +++' entry headings found");
             }
 
+            // One pass over the collected text: each entry's key and content hash are taken while its strings are
+            // still in the cache (a 500-entry page's text is larger than a core's L2 cache).
             foreach (var e in ticker)
             {
                 e.Headline = collected.ToString(e.HeadlineStart, e.HeadlineLength);
                 e.Body = collected.ToString(e.BodyStart, e.BodyEnd - e.BodyStart);
+                e.Key = ItemIdentity.EntryKey(new TimeOnly(e.Hour, e.Minute), e.Headline);
+                e.ContentHash = ItemIdentity.ContentHash(e.Headline, e.Body);
             }
 
             // The visible date line is the creation; the markup's dates fill in what it does not say.
@@ -458,28 +464,29 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         }
 
         var byKey = new Dictionary<string, int>(entries.Count, StringComparer.Ordinal);
-        var kept = new List<(Entry Entry, string Key, string Body, string? Anchor)>(entries.Count);
+        var kept = new List<(Entry Entry, string Body, string ContentHash, string? Anchor)>(entries.Count);
         foreach (var e in entries)
         {
-            var key = ItemIdentity.EntryKey(new TimeOnly(e.Hour, e.Minute), e.Headline);
             var anchor = e.Markup.Anchor
                 ?? (e.Markup.Holder != 0 && holderUse[e.Markup.Holder] == 1 ? e.Markup.HolderId : null);
-            if (byKey.TryGetValue(key, out var at))
+            if (byKey.TryGetValue(e.Key, out var at))
             {
                 var first = kept[at];
-                kept[at] = first with { Body = first.Body.Length > 0 ? first.Body : e.Body, Anchor = first.Anchor ?? anchor };
+                kept[at] = first.Body.Length > 0
+                    ? first with { Anchor = first.Anchor ?? anchor }
+                    : first with { Body = e.Body, ContentHash = ItemIdentity.ContentHash(first.Entry.Headline, e.Body), Anchor = first.Anchor ?? anchor };
                 continue;
             }
 
-            byKey[key] = kept.Count;
-            kept.Add((e, key, e.Body, anchor));
+            byKey[e.Key] = kept.Count;
+            kept.Add((e, e.Body, e.ContentHash, anchor));
         }
 
         var items = new List<TickerItem>(kept.Count);
-        foreach (var (e, key, body, anchor) in kept)
+        foreach (var (e, body, contentHash, anchor) in kept)
         {
             var url = pageUrl is null ? null : anchor is null ? pageUrl : pageUrl + "#" + Uri.EscapeDataString(anchor);
-            items.Add(new TickerItem(context.SourceId, key, e.Published, e.Headline, body, url, ItemIdentity.ContentHash(e.Headline, body)));
+            items.Add(new TickerItem(context.SourceId, e.Key, e.Published, e.Headline, body, url, contentHash));
         }
 
         return items;
@@ -967,6 +974,10 @@ public sealed partial class NtvLivetickerParser : ITickerParser
         public string Headline { get; set; } = "";
 
         public string Body { get; set; } = "";
+
+        public string Key { get; set; } = "";
+
+        public string ContentHash { get; set; } = "";
 
         public DateTimeOffset Published { get; set; }
     }

@@ -194,22 +194,22 @@ internal static class TextLines
             // The indexer, not NextSibling: AngleSharp finds a next sibling by searching the parent's child list,
             // which made a ticker's long flat run of paragraphs quadratic (measured: 40x slower at 500 entries).
             var children = parent.ChildNodes;
-            for (var index = 0; index < children.Length; index++)
+            var count = children.Length;
+            for (var index = 0; index < count; index++)
             {
                 var node = children[index];
-                if (node is IText text)
+                if (node is not Element element)
                 {
-                    AppendText(text.Data);
-                    continue;
-                }
+                    if (node is IText text)
+                    {
+                        AppendText(text.Data);
+                    }
 
-                if (node is not IElement element)
-                {
                     continue;
                 }
 
                 var name = element.LocalName;
-                if (IsInvisible(name) || element.HasAttribute("hidden"))
+                if (IsInvisible(name) || !ReadAttributes(element, name, out var id))
                 {
                     if (jsonLd is not null && IsJsonLd(element))
                     {
@@ -236,16 +236,10 @@ internal static class TextLines
                     pendingSpace = !LineEmpty;
                 }
 
-                var id = element.Id;
-                if (string.IsNullOrEmpty(id) && name == "a")
-                {
-                    id = element.GetAttribute("name");
-                }
-
                 var pushed = false;
                 if (!string.IsNullOrEmpty(id))
                 {
-                    if (element.FirstChild is null || (name == "a" && string.IsNullOrWhiteSpace(element.TextContent)))
+                    if (!element.HasChildNodes || (name == "a" && string.IsNullOrWhiteSpace(element.TextContent)))
                     {
                         pendingAnchor = id;
                     }
@@ -302,6 +296,40 @@ internal static class TextLines
                     pendingSpace = !LineEmpty;
                 }
             }
+        }
+
+        /// <summary>
+        /// The attributes the walk needs, in one pass (most elements have none): false for a <c>hidden</c> element;
+        /// <paramref name="id"/> is the element's id, or an <c>&lt;a name&gt;</c> anchor's name.
+        /// </summary>
+        private static bool ReadAttributes(IElement element, string name, out string? id)
+        {
+            id = null;
+            var attributes = element.Attributes;
+            var count = attributes.Length;
+            string? anchorName = null;
+            for (var i = 0; i < count; i++)
+            {
+                var attribute = attributes[i]!;
+                switch (attribute.Name)
+                {
+                    case "hidden":
+                        return false;
+                    case "id":
+                        id = attribute.Value;
+                        break;
+                    case "name" when name == "a":
+                        anchorName = attribute.Value;
+                        break;
+                }
+            }
+
+            if (string.IsNullOrEmpty(id))
+            {
+                id = anchorName;
+            }
+
+            return true;
         }
 
         public void Flush(bool blockFollows)
