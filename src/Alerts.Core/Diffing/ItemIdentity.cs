@@ -135,15 +135,26 @@ public static class ItemIdentity
         return s.Length == 17 || (s[17] == '#' && s.Length > 18 && !s[18..].ContainsAnyExceptInRange('0', '9'));
     }
 
-    /// <summary>Base letters of U+0080–U+00FF after canonical decomposition, lower-cased: the fast path of the fingerprint for German text.</summary>
-    private static readonly string[] Latin1Letters = BuildLatin1Letters();
+    /// <summary>
+    /// What the fingerprint keeps of each character U+0000–U+00FF: up to two lower-case letters or digits packed in
+    /// one value (the first in the low 16 bits), 0 for nothing. Letters above U+007F are their base letters after
+    /// canonical decomposition ("ä" → "a"), "ß" is "ss": the fast path of the fingerprint for German text.
+    /// </summary>
+    private static readonly uint[] Latin1Kept = BuildLatin1Kept();
 
-    private static string[] BuildLatin1Letters()
+    private static uint[] BuildLatin1Kept()
     {
-        var table = new string[128];
-        for (var c = 0x80; c <= 0xFF; c++)
+        var table = new uint[256];
+        for (var c = 0; c <= 0xFF; c++)
         {
-            table[c - 0x80] = c is 0xDF ? "ss" : KeepLettersAndDigits(((char)c).ToString().Normalize(NormalizationForm.FormD));
+            var kept = c is 0xDF ? "ss" : KeepLettersAndDigits(((char)c).ToString().Normalize(NormalizationForm.FormD));
+            table[c] = kept.Length switch
+            {
+                0 => 0,
+                1 => kept[0],
+                2 => kept[0] | ((uint)kept[1] << 16),
+                _ => throw new InvalidOperationException($"U+{c:X4} keeps more than two characters"),
+            };
         }
 
         return table;
@@ -184,21 +195,17 @@ public static class ItemIdentity
         // A Latin-1 character becomes at most two ("ß" → "ss").
         var buffer = headline.Length <= 256 ? stackalloc char[headline.Length * 2] : new char[headline.Length * 2];
         var length = 0;
+        var kept = Latin1Kept;
         foreach (var c in headline)
         {
-            if (c < 0x80)
+            var letters = kept[c];
+            if (letters != 0)
             {
-                // Setting bit 5 lower-cases an ASCII letter and leaves a digit as it is.
-                if (char.IsAsciiLetterOrDigit(c))
+                buffer[length++] = (char)letters;
+                if (letters > 0xFFFF)
                 {
-                    buffer[length++] = (char)(c | 0x20);
+                    buffer[length++] = (char)(letters >> 16);
                 }
-            }
-            else
-            {
-                var letters = Latin1Letters[c - 0x80];
-                letters.CopyTo(buffer[length..]);
-                length += letters.Length;
             }
         }
 
