@@ -153,8 +153,10 @@ public sealed partial class NtvLivetickerParser : ITickerParser
 
         private readonly List<Entry> entries = [];
         // The headlines and bodies are never longer than the page they come from: one buffer of that size is rented
-        // once, where growing it by doubling rented and copied through five ever larger arrays per page.
-        private readonly PooledChars collected = new(Math.Max(contentLength, 256));
+        // once, where growing it by doubling rented and copied through five ever larger arrays per page. Beyond a
+        // million characters (no real ticker page; a hostile one may reach the response limit) it grows as needed,
+        // so that the pool does not keep a page-sized array per thread for the largest response ever read.
+        private readonly PooledChars collected = new(Math.Clamp(contentLength, 256, 1 << 20));
         private readonly List<(string Text, bool StartsBlock)> held = [];
         private DateTime? dateLine;
         private bool photoOpen;
