@@ -48,6 +48,7 @@ internal sealed partial class TelegramAlertChannel(
         var keyboard = Buttons(to, subscription);
         var topic = subscription is not null && topics is not null ? await topics.GetAsync(subscription.Id, cancellationToken).ConfigureAwait(false) : null;
         return await CallAsync(
+            "send",
             () => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat),
             alert.Id,
             to,
@@ -56,7 +57,7 @@ internal sealed partial class TelegramAlertChannel(
     }
 
     public Task<SendResult> SendCombinedAsync(IReadOnlyList<OutboxAlert> alerts, AlertContext context, Subscriber to, CancellationToken cancellationToken) =>
-        CallAsync(() => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, (chatId, html, ct) => SendMessageAsync(chatId, html, to, null, null, ct), cancellationToken);
+        CallAsync("send", () => TelegramBacklogRenderer.Render(alerts, context), alerts[0].Id, to, (chatId, html, ct) => SendMessageAsync(chatId, html, to, null, null, ct), cancellationToken);
 
     /// <summary>
     /// <c>editMessageText</c> with the alert rendered as it is sent now, in the chat's current language, format and zone,
@@ -67,9 +68,8 @@ internal sealed partial class TelegramAlertChannel(
     public async Task<SendResult> EditAsync(OutboxAlert alert, AlertContext context, Subscriber to, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        if (alert.Message is not { } message
-            || !long.TryParse(message.Chat, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId)
-            || !int.TryParse(message.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
+        // The chat id is checked and parsed by CallAsync, as for a send.
+        if (alert.Message is not { } message || !int.TryParse(message.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
         {
             return new SendResult.Permanent($"'{alert.Message}' is not a Telegram message");
         }
@@ -77,10 +77,11 @@ internal sealed partial class TelegramAlertChannel(
         var (number, subscription) = await FindFiringSubscriptionAsync(alert, to, cancellationToken).ConfigureAwait(false);
         var keyboard = Buttons(to, subscription);
         return await CallAsync(
+            "edit",
             () => TelegramAlertRenderer.Render(alert, context, ChatTexts.For(to), number, to.LongFormat),
             alert.Id,
             to with { Address = message.Chat },
-            async (_, html, ct) =>
+            async (chatId, html, ct) =>
             {
                 await bot.EditMessageText(
                     chatId,
@@ -117,10 +118,11 @@ internal sealed partial class TelegramAlertChannel(
     }
 
     /// <summary>
-    /// Renders, then makes one Bot API call within the send timeout, and maps what Telegram answered;
+    /// Renders, then makes one Bot API call (<paramref name="what"/>, for the log) within the send timeout, and maps what Telegram answered;
     /// <paramref name="special"/> may read a failure first (null: the usual mapping).
     /// </summary>
     private async Task<SendResult> CallAsync(
+        string what,
         Func<string> render,
         long alertId,
         Subscriber to,
@@ -156,7 +158,7 @@ internal sealed partial class TelegramAlertChannel(
                 : special?.Invoke(e) ?? TelegramErrors.ToSendResult(e, options.BotToken);
             if (result is not SendResult.Sent)
             {
-                LogCallFailed(logger, special is null ? "send" : "edit", alertId, to.Id, result);
+                LogCallFailed(logger, what, alertId, to.Id, result);
             }
 
             return result;
