@@ -105,7 +105,7 @@ public sealed class RegexCache
                 return raced;
             }
 
-            var entry = new Entry(this, regex, size);
+            var entry = new Entry(regex, size);
             entries.Add(key, entry);
             Interlocked.Increment(ref buildCount);
             Interlocked.Add(ref totalBytes, size);
@@ -160,13 +160,11 @@ public sealed class RegexCache
     internal readonly record struct Key(string Pattern, RegexOptions Options, TimeSpan Timeout);
 
     /// <summary>One held regex. Eviction drops the regex; a query still pointing here asks the cache again.</summary>
-    internal sealed class Entry(RegexCache cache, Regex regex, long size)
+    internal sealed class Entry(Regex regex, long size)
     {
         private Regex? current = regex;
         private long estimatedSize = size;
         private long lastUse = Stopwatch.GetTimestamp();
-
-        public RegexCache Cache { get; } = cache;
 
         /// <summary>The regex, or null once evicted.</summary>
         public Regex? Regex => Volatile.Read(ref current);
